@@ -1,0 +1,386 @@
+import * as I from './isa.js';
+import { COST, SCALAR_FALLBACK_FACTOR } from './isa.js';
+import { STRIDE, type Program } from './assembler.js';
+
+/** Why `run` returned. The op at `pc` has not executed yet unless said otherwise. */
+export const STOP_BUDGET = 0;
+/** A `sync` op (shared memory) waits at `pc` for its simulated instant. */
+export const STOP_SYNC = 1;
+/** An `exit` op waits at `pc` to be handled by KVM/QEMU. */
+export const STOP_EXIT = 2;
+/** A fault was raised (see `fault`); the vCPU cannot continue. */
+export const STOP_FAULT = 3;
+
+const MAX_STACK = 64;
+
+/** Probe effects of a run, kept until the run commits (runs past a preemption are replayed). */
+export class ProbeLog {
+  id = new Int32Array(64);
+  value = new Float64Array(64);
+  /** Cycles into the run when the probe fired. */
+  at = new Float64Array(64);
+  n = 0;
+  push(id: number, value: number, at: number): void {
+    if (this.n === this.id.length) {
+      const grow = (a: any, C: any) => {
+        const b = new C(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.id = grow(this.id, Int32Array);
+      this.value = grow(this.value, Float64Array);
+      this.at = grow(this.at, Float64Array);
+    }
+    this.id[this.n] = id;
+    this.value[this.n] = value;
+    this.at[this.n] = at;
+    this.n++;
+  }
+}
+
+/** Everything `run` changes, so a speculative run can be undone and replayed. */
+export class CoreState {
+  pc = 0;
+  regs = new Float64Array(16);
+  workLeft = 0;
+  ifl = 1;
+  inIrq = 0;
+  irqRet = 0;
+  irqVec = 0;
+  stack = new Int32Array(MAX_STACK);
+  sp = 0;
+  instrs = 0;
+  sinceSync = 0;
+  pauses = 0;
+  probed = 0;
+  /** Cycles owed by the last sync op, charged at the start of the next run. */
+  debt = 0;
+}
+
+/**
+ * The guest execution core: an interpreter of the ISA in `isa.ts`. Its
+ * contract is `run(budget) → why it stopped` (TinyEMU's shape): it executes
+ * local ops for at most `budget` cycles and stops before any op that must be
+ * placed in simulated time (shared-memory access, VM exit).
+ */
+export class Core extends CoreState {
+  readonly code: Int32Array;
+  /** Cycles consumed by the current `run`. */
+  cycles = 0;
+  /** TSC value at cycle 0 of the current run (set by the caller). */
+  tsc0 = 0;
+  fault: string | null = null;
+  readonly probes = new ProbeLog();
+  /** Guest CPU number and online count, as `vcpu` / `nvcpu` read them. */
+  cpuNo = 0;
+  online = 1;
+  /** CPUID features of the guest's CPU model, as a fast lookup. */
+  hasAvx2 = true;
+  hasRdtscp = true;
+
+  constructor(readonly program: Program, readonly mem: Float64Array) {
+    super();
+    this.code = program.code;
+  }
+
+  save(s: CoreState): void {
+    s.pc = this.pc;
+    s.regs.set(this.regs);
+    s.workLeft = this.workLeft;
+    s.ifl = this.ifl;
+    s.inIrq = this.inIrq;
+    s.irqRet = this.irqRet;
+    s.irqVec = this.irqVec;
+    if (this.sp) s.stack.set(this.stack.subarray(0, this.sp));
+    s.sp = this.sp;
+    s.instrs = this.instrs;
+    s.sinceSync = this.sinceSync;
+    s.pauses = this.pauses;
+    s.probed = this.probed;
+    s.debt = this.debt;
+  }
+
+  restore(s: CoreState): void {
+    this.pc = s.pc;
+    this.regs.set(s.regs);
+    this.workLeft = s.workLeft;
+    this.ifl = s.ifl;
+    this.inIrq = s.inIrq;
+    this.irqRet = s.irqRet;
+    this.irqVec = s.irqVec;
+    if (s.sp) this.stack.set(s.stack.subarray(0, s.sp));
+    this.sp = s.sp;
+    this.instrs = s.instrs;
+    this.sinceSync = s.sinceSync;
+    this.pauses = s.pauses;
+    this.probed = s.probed;
+    this.debt = s.debt;
+  }
+
+  /** True when the two states would execute identically from here on. */
+  sameAs(s: CoreState): boolean {
+    if (this.pc !== s.pc || this.sp !== s.sp || this.ifl !== s.ifl || this.inIrq !== s.inIrq || this.workLeft !== s.workLeft) return false;
+    const r = this.regs;
+    const q = s.regs;
+    for (let k = 0; k < 16; k++) if (r[k] !== q[k]) return false;
+    return true;
+  }
+
+  /** Enter the interrupt handler if the program has one and interrupts are unmasked. */
+  interrupt(vec: number): boolean {
+    if (!this.ifl || this.inIrq || this.program.irqEntry < 0) return false;
+    this.inIrq = 1;
+    this.ifl = 0;
+    this.irqRet = this.pc;
+    this.irqVec = vec;
+    this.pc = this.program.irqEntry;
+    return true;
+  }
+
+  private raise(msg: string, pc: number): number {
+    this.pc = pc;
+    this.fault = `${msg} at line ${this.program.lines[pc]} (pc ${pc})`;
+    return STOP_FAULT;
+  }
+
+  /**
+   * Execute local ops for at most `budget` cycles. An op never overruns the
+   * budget: it waits for the next run instead (`work` splits exactly).
+   */
+  run(budget: number): number {
+    const code = this.code;
+    const r = this.regs;
+    const n = this.program.count;
+    let pc = this.pc;
+    let cyc = 0;
+    if (this.debt > 0) {
+      cyc = Math.min(this.debt, budget);
+      this.debt -= cyc;
+    }
+    let instrs = this.instrs;
+    let since = this.sinceSync;
+    let stop = STOP_BUDGET;
+    for (;;) {
+      if (cyc >= budget) break;
+      if (pc >= n || pc < 0) {
+        stop = this.raise('execution ran off the end of the program', pc < 0 ? 0 : n - 1);
+        break;
+      }
+      const o = pc * STRIDE;
+      switch (code[o]) {
+        case I.OP_NOP: pc++; cyc += 1; break;
+        case I.OP_LI: r[code[o + 1]] = code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_MOV: r[code[o + 1]] = r[code[o + 2]]; pc++; cyc += 1; break;
+        case I.OP_ADD: r[code[o + 1]] = r[code[o + 2]] + r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_ADD_I: r[code[o + 1]] = r[code[o + 2]] + code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_SUB: r[code[o + 1]] = r[code[o + 2]] - r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_SUB_I: r[code[o + 1]] = r[code[o + 2]] - code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_MUL: r[code[o + 1]] = r[code[o + 2]] * r[code[o + 3]]; pc++; cyc += COST.mul; break;
+        case I.OP_MUL_I: r[code[o + 1]] = r[code[o + 2]] * code[o + 3]; pc++; cyc += COST.mul; break;
+        case I.OP_MOD:
+        case I.OP_MOD_I: {
+          const d = code[o] === I.OP_MOD ? r[code[o + 3]] : code[o + 3];
+          if (d === 0) { stop = this.raise('#DE divide error (mod by zero)', pc); break; }
+          r[code[o + 1]] = r[code[o + 2]] % d;
+          pc++;
+          cyc += COST.mod;
+          break;
+        }
+        case I.OP_DIV:
+        case I.OP_DIV_I: {
+          const d = code[o] === I.OP_DIV ? r[code[o + 3]] : code[o + 3];
+          if (d === 0) { stop = this.raise('#DE divide error (division by zero)', pc); break; }
+          r[code[o + 1]] = Math.floor(r[code[o + 2]] / d);
+          pc++;
+          cyc += COST.mod;
+          break;
+        }
+        case I.OP_AND: r[code[o + 1]] = r[code[o + 2]] & r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_AND_I: r[code[o + 1]] = r[code[o + 2]] & code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_OR: r[code[o + 1]] = r[code[o + 2]] | r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_OR_I: r[code[o + 1]] = r[code[o + 2]] | code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_XOR: r[code[o + 1]] = r[code[o + 2]] ^ r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_XOR_I: r[code[o + 1]] = r[code[o + 2]] ^ code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_SHL: r[code[o + 1]] = r[code[o + 2]] << r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_SHL_I: r[code[o + 1]] = r[code[o + 2]] << code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_SHR: r[code[o + 1]] = r[code[o + 2]] >>> r[code[o + 3]]; pc++; cyc += 1; break;
+        case I.OP_SHR_I: r[code[o + 1]] = r[code[o + 2]] >>> code[o + 3]; pc++; cyc += 1; break;
+        case I.OP_JMP: pc = code[o + 3]; cyc += 1; break;
+        case I.OP_BEQ: pc = r[code[o + 1]] === r[code[o + 2]] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BEQ_I: pc = r[code[o + 1]] === code[o + 2] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BNE: pc = r[code[o + 1]] !== r[code[o + 2]] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BNE_I: pc = r[code[o + 1]] !== code[o + 2] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BLT: pc = r[code[o + 1]] < r[code[o + 2]] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BLT_I: pc = r[code[o + 1]] < code[o + 2] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BGE: pc = r[code[o + 1]] >= r[code[o + 2]] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_BGE_I: pc = r[code[o + 1]] >= code[o + 2] ? code[o + 3] : pc + 1; cyc += 1; break;
+        case I.OP_CALL:
+          if (this.sp >= MAX_STACK) { stop = this.raise('#SS stack overflow (call deeper than 64)', pc); break; }
+          this.stack[this.sp++] = pc + 1;
+          pc = code[o + 3];
+          cyc += 1;
+          break;
+        case I.OP_RET:
+          if (this.sp === 0) { stop = this.raise('#SS ret with an empty call stack', pc); break; }
+          pc = this.stack[--this.sp];
+          cyc += 1;
+          break;
+        case I.OP_WORK:
+        case I.OP_WORK_I:
+        case I.OP_VWORK:
+        case I.OP_VWORK_I: {
+          const op = code[o];
+          const vec = op === I.OP_VWORK || op === I.OP_VWORK_I;
+          if (vec && !this.hasAvx2) { stop = this.raise('#UD invalid opcode (vwork needs avx2)', pc); break; }
+          let left = this.workLeft;
+          if (left === 0) {
+            left = op === I.OP_WORK || op === I.OP_VWORK ? r[code[o + 1]] : code[o + 3];
+            if (!(left >= 0)) { stop = this.raise('#GP work with a negative cycle count', pc); break; }
+            left = Math.round(left);
+            if (left === 0) { pc++; break; }
+          }
+          const room = budget - cyc;
+          if (left <= room) {
+            cyc += left;
+            this.workLeft = 0;
+            pc++;
+          } else {
+            cyc = budget;
+            this.workLeft = left - room;
+          }
+          break;
+        }
+        case I.OP_PAUSE:
+          if (cyc + COST.pause > budget) { cyc = budget; break; }
+          this.pauses++;
+          pc++;
+          cyc += COST.pause;
+          break;
+        case I.OP_RDTSC:
+          if (cyc + COST.rdtsc > budget) { cyc = budget; break; }
+          cyc += COST.rdtsc;
+          r[code[o + 1]] = this.tsc0 + cyc;
+          pc++;
+          break;
+        case I.OP_RDTSCP:
+          if (!this.hasRdtscp) { stop = this.raise('#UD invalid opcode (rdtscp needs the rdtscp feature)', pc); break; }
+          if (cyc + COST.rdtsc + 7 > budget) { cyc = budget; break; }
+          cyc += COST.rdtsc + 7;
+          r[code[o + 1]] = this.tsc0 + cyc;
+          pc++;
+          break;
+        case I.OP_VCPU: r[code[o + 1]] = this.cpuNo; pc++; cyc += 1; break;
+        case I.OP_NVCPU: r[code[o + 1]] = this.online; pc++; cyc += 1; break;
+        case I.OP_CLI: this.ifl = 0; pc++; cyc += 1; break;
+        case I.OP_STI: this.ifl = 1; pc++; cyc += 1; break;
+        case I.OP_IRET:
+          if (!this.inIrq) { stop = this.raise('#GP iret outside an interrupt handler', pc); break; }
+          this.inIrq = 0;
+          this.ifl = 1;
+          pc = this.irqRet;
+          cyc += 1;
+          break;
+        case I.OP_IRQVEC: r[code[o + 1]] = this.irqVec; pc++; cyc += 1; break;
+        case I.OP_COUNT:
+          this.probes.push(code[o + 3], 1, cyc);
+          this.probed = 1;
+          pc++;
+          break;
+        case I.OP_SAMPLE:
+          this.probes.push(code[o + 3], r[code[o + 1]], cyc);
+          this.probed = 1;
+          pc++;
+          break;
+        case I.OP_LD:
+        case I.OP_ST:
+        case I.OP_XCHG:
+        case I.OP_CMPXCHG:
+        case I.OP_XADD:
+          stop = STOP_SYNC;
+          break;
+        case I.OP_HLT:
+        case I.OP_IN:
+        case I.OP_OUT:
+        case I.OP_CPUID:
+        case I.OP_RDMSR:
+        case I.OP_WRMSR:
+        case I.OP_VMCALL:
+        case I.OP_IPI:
+        case I.OP_IPI_I:
+        case I.OP_IPIALL:
+        case I.OP_TIMER:
+        case I.OP_TIMER_I:
+          stop = STOP_EXIT;
+          break;
+        default:
+          stop = this.raise(`#UD invalid opcode ${code[o]}`, pc);
+      }
+      if (stop !== STOP_BUDGET) break;
+      instrs++;
+    }
+    // `instrs` counted every op that completed or split; a stop op is not counted.
+    since += cyc;
+    this.pc = pc;
+    this.cycles = cyc;
+    this.instrs = instrs;
+    this.sinceSync = since;
+    return stop;
+  }
+
+  /** Effective address of the memory operand of the op at `pc`. */
+  address(): number {
+    const o = this.pc * STRIDE;
+    const b = this.code[o + 2];
+    const d = this.code[o + 0] === I.OP_CMPXCHG ? -1 : this.code[o + 4];
+    return (b >= 0 ? this.regs[b] : 0) + this.code[o + 3] + (d >= 0 ? this.regs[d] : 0);
+  }
+
+  /**
+   * Execute the pending `sync` op against guest memory. Returns its cycle
+   * cost, or -1 after raising a fault. `wrote` tells the caller whether memory changed.
+   */
+  execSync(): number {
+    const o = this.pc * STRIDE;
+    const op = this.code[o];
+    const ra = this.code[o + 1];
+    const addr = this.address();
+    const mem = this.mem;
+    if (!(addr >= 0 && addr < mem.length) || addr !== Math.floor(addr)) {
+      this.raise(`#PF page fault: address ${addr} outside guest memory (0..${mem.length - 1})`, this.pc);
+      return -1;
+    }
+    let cost: number;
+    switch (op) {
+      case I.OP_LD: this.regs[ra] = mem[addr]; cost = COST.load; break;
+      case I.OP_ST: mem[addr] = this.regs[ra]; cost = COST.store; break;
+      case I.OP_XCHG: { const old = mem[addr]; mem[addr] = this.regs[ra]; this.regs[ra] = old; cost = COST.atomic; break; }
+      case I.OP_XADD: { const old = mem[addr]; mem[addr] = old + this.regs[ra]; this.regs[ra] = old; cost = COST.atomic; break; }
+      case I.OP_CMPXCHG: {
+        const old = mem[addr];
+        if (old === this.regs[ra]) mem[addr] = this.regs[this.code[o + 4]];
+        this.regs[ra] = old;
+        cost = COST.atomic;
+        break;
+      }
+      default:
+        this.raise('internal: execSync on a non-memory op', this.pc);
+        return -1;
+    }
+    this.pc++;
+    this.instrs++;
+    this.sinceSync = 0;
+    this.pauses = 0;
+    this.probed = 0;
+    return cost;
+  }
+
+  /** True if the pending sync op writes memory. */
+  syncWrites(): boolean {
+    return this.code[this.pc * STRIDE] !== I.OP_LD;
+  }
+
+  /** Cycles of `vwork n` on a model without AVX2 when the program takes its fallback path. */
+  static scalarFallback(n: number): number {
+    return Math.round(n * SCALAR_FALLBACK_FACTOR);
+  }
+}

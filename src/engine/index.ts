@@ -1,0 +1,3 @@
+export * from './engine.js';
+export * from './rng.js';
+export * from './time.js';

@@ -1,0 +1,590 @@
+import { Prio, type Engine, type Handler, type SimEvent, InvariantError } from '../engine/engine.js';
+import type { Ns } from '../engine/time.js';
+import { makeScheduler, type RunQueue, type SchedClass, type SchedulerConfig } from '../scheduler/index.js';
+import { DEFAULT_CACHE, DEFAULT_HOST_COSTS, type CacheModel, type HostCosts } from './costs.js';
+import {
+  ACC_HOST,
+  ACC_KVM,
+  ACC_SLEEP,
+  ACC_WAIT,
+  HostThread,
+  N_ACC,
+  STATE_BLOCKED,
+  STATE_RUNNABLE,
+  STATE_RUNNING,
+  type ThreadKind,
+} from './thread.js';
+
+/** pCPU accounting states: the running thread's mode, host-kernel overhead, idle. */
+export const CPU_GUEST = 0;
+export const CPU_KVM = 1;
+export const CPU_QEMU = 2;
+export const CPU_HOST = 3;
+export const CPU_SCHED = 4;
+export const CPU_IDLE = 5;
+export const CPU_ACC_NAMES = ['guest', 'kvm', 'qemu', 'host', 'sched', 'idle'] as const;
+
+const EV_RESCHED = 1;
+const EV_START = 2;
+const EV_TICK = 3;
+const EV_IDLE_BALANCE = 4;
+
+export interface CpuPlaceHost {
+  socket: number;
+  core: number;
+  thread: number;
+  node: number;
+}
+
+export interface HostConfig {
+  places: CpuPlaceHost[];
+  freqHz: number;
+  /** Host timer interrupt rate (CONFIG_HZ). RHEL 7/8 kernels use 1000. */
+  hz: number;
+  sched: SchedulerConfig;
+  costs: HostCosts;
+  cache: CacheModel;
+  /** CPUs removed from the scheduler's domains (isolcpus=). */
+  isolcpus: number[];
+  /** CPUs with the tick stopped while one task runs (nohz_full=). */
+  nohzFull: number[];
+  /** Speed of each of two busy SMT siblings relative to one alone. */
+  smtFactor: number;
+  /** sysctl_sched_migration_cost: a task that ran this recently is cache-hot and not pulled by balancing. 0.5 ms. */
+  migrationCostNs: Ns;
+  /** Periodic load-balance interval, ns (sd->balance_interval starts at the domain weight in ms). */
+  balanceIntervalNs: Ns;
+  warmupNs: Ns;
+  check: boolean;
+}
+
+export function defaultHostConfig(places: CpuPlaceHost[]): HostConfig {
+  return {
+    places,
+    freqHz: 3e9,
+    hz: 1000,
+    sched: { kind: 'cfs', ncpus: places.length, tunables: {} },
+    costs: { ...DEFAULT_HOST_COSTS },
+    cache: { ...DEFAULT_CACHE },
+    isolcpus: [],
+    nohzFull: [],
+    smtFactor: 0.6,
+    migrationCostNs: 500_000,
+    balanceIntervalNs: 4_000_000,
+    warmupNs: 0,
+    check: false,
+  };
+}
+
+export class Pcpu {
+  rq!: RunQueue<HostThread>;
+  acc = new Float64Array(6);
+  accState = CPU_IDLE;
+  accSince: Ns = 0;
+  reschedEv: SimEvent | null = null;
+  startEv: SimEvent | null = null;
+  tickEv: SimEvent | null = null;
+  nextBalance: Ns = 0;
+  balanceFailed = 0;
+  siblings: number[] = [];
+  switches = 0;
+  constructor(
+    readonly id: number,
+    readonly place: CpuPlaceHost,
+    readonly isolated: boolean,
+    readonly nohzFull: boolean,
+  ) {}
+}
+
+/**
+ * The host: pCPUs, the threads the host kernel schedules, and the shared
+ * parts of the scheduler (run-queue selection, load balancing, ticks,
+ * context switches). The scheduling class decides order within a run queue.
+ */
+export class Host implements Handler {
+  readonly cpus: Pcpu[];
+  readonly threads: HostThread[] = [];
+  readonly sched: SchedClass<HostThread>;
+  readonly tickNs: Ns;
+  private readonly defaultAllowed: Uint8Array;
+
+  constructor(
+    readonly engine: Engine,
+    readonly cfg: HostConfig,
+  ) {
+    const n = cfg.places.length;
+    this.sched = makeScheduler<HostThread>(cfg.sched);
+    this.cpus = cfg.places.map((p, i) => new Pcpu(i, p, cfg.isolcpus.includes(i), cfg.nohzFull.includes(i)));
+    for (const c of this.cpus) {
+      c.rq = this.sched.newRunQueue(c.id);
+      c.siblings = this.cpus
+        .filter((o) => o.id !== c.id && o.place.socket === c.place.socket && o.place.core === c.place.core)
+        .map((o) => o.id);
+    }
+    this.tickNs = Math.round(1e9 / cfg.hz);
+    this.defaultAllowed = new Uint8Array(n);
+    // isolcpus= removes CPUs from the housekeeping set: ordinary threads'
+    // default affinity leaves them out (kernel/sched/isolation.c).
+    for (let i = 0; i < n; i++) this.defaultAllowed[i] = this.cpus[i].isolated ? 0 : 1;
+    if (!this.defaultAllowed.some((x) => x)) this.defaultAllowed.fill(1);
+  }
+
+  get ncpus(): number {
+    return this.cpus.length;
+  }
+
+  /** Create a thread, asleep, allowed on every housekeeping CPU. */
+  addThread(tid: number, pid: number, name: string, kind: ThreadKind, group: number, footprint = { privateBytes: 0, llcBytes: 0 }): HostThread {
+    const t = new HostThread(tid, pid, name, kind, this.ncpus, group, footprint);
+    t.allowed.set(this.defaultAllowed);
+    t.accSince = this.engine.now;
+    this.threads.push(t);
+    return t;
+  }
+
+  // ---- accounting -------------------------------------------------------
+
+  /** Add [since, now) to a bucket, counting only what lies after warm-up. */
+  private add(acc: Float64Array, state: number, since: Ns, now: Ns): void {
+    const from = Math.max(since, this.cfg.warmupNs);
+    if (now > from) acc[state] += now - from;
+  }
+
+  accountThread(t: HostThread, state: number, now: Ns): void {
+    this.add(t.acc, t.accState, t.accSince, now);
+    if (t.accState === ACC_WAIT) t.runDelayNs += now - t.waitSince;
+    if (state === ACC_WAIT) t.waitSince = now;
+    t.accState = state;
+    t.accSince = now;
+  }
+
+  accountCpu(c: Pcpu, state: number, now: Ns): void {
+    const wasBusy = c.accState !== CPU_IDLE;
+    this.add(c.acc, c.accState, c.accSince, now);
+    c.accState = state;
+    c.accSince = now;
+    const busy = state !== CPU_IDLE;
+    if (wasBusy !== busy && c.siblings.length && this.cfg.smtFactor !== 1) this.siblingChanged(c, now);
+  }
+
+  /** The running thread changes mode (guest, KVM, QEMU, host). */
+  setMode(t: HostThread, mode: number, now: Ns): void {
+    t.mode = mode;
+    if (t.state === STATE_RUNNING && t.started) {
+      this.accountThread(t, mode, now);
+      this.accountCpu(this.cpus[t.cpu], mode, now);
+    }
+  }
+
+  /** Close the books at the end of the run. */
+  finish(now: Ns): void {
+    for (const t of this.threads) this.accountThread(t, t.accState, now);
+    for (const c of this.cpus) this.add(c.acc, c.accState, c.accSince, now), (c.accSince = now);
+  }
+
+  /** Relative speed of a CPU now: slower while its SMT sibling is busy. */
+  speed(cpu: number): number {
+    const c = this.cpus[cpu];
+    for (const s of c.siblings) if (this.cpus[s].accState !== CPU_IDLE) return this.cfg.smtFactor;
+    return 1;
+  }
+
+  /** A sibling went busy or idle: running bodies re-base on the new speed. */
+  private siblingChanged(c: Pcpu, now: Ns): void {
+    for (const s of c.siblings) {
+      const t = this.cpus[s].rq.curr;
+      if (t && t.started) {
+        t.body.stop(now);
+        t.body.start(now, 0);
+      }
+    }
+  }
+
+  // ---- thread state changes ---------------------------------------------
+
+  /** Wake a sleeping thread (try_to_wake_up). */
+  wake(t: HostThread, now: Ns): void {
+    if (t.state !== STATE_BLOCKED) return;
+    const cpu = this.selectCpu(t, now);
+    this.enqueueOn(t, cpu, now, 'wakeup');
+    this.accountThread(t, ACC_WAIT, now);
+    const rq = this.cpus[cpu].rq;
+    if (!rq.curr || this.sched.checkPreemptWakeup(rq, t, now)) this.resched(cpu, now);
+  }
+
+  private enqueueOn(t: HostThread, cpu: number, now: Ns, how: 'wakeup' | 'new' | 'migrate'): void {
+    const rq = this.cpus[cpu].rq;
+    // Sleeping and moving threads carry vruntime relative to their old rq (detach); re-base it.
+    this.sched.attach(rq, t);
+    t.cpu = cpu;
+    t.state = STATE_RUNNABLE;
+    this.sched.enqueue(rq, t, now, how);
+  }
+
+  /** Start a new thread (fork + wake_up_new_task). */
+  spawn(t: HostThread, now: Ns): void {
+    const cpu = this.selectCpu(t, now);
+    t.cpu = cpu;
+    t.state = STATE_RUNNABLE;
+    this.sched.enqueue(this.cpus[cpu].rq, t, now, 'new');
+    this.accountThread(t, ACC_WAIT, now);
+    const rq = this.cpus[cpu].rq;
+    if (!rq.curr || this.sched.checkPreemptWakeup(rq, t, now)) this.resched(cpu, now);
+  }
+
+  /** The running thread goes to sleep; its body has already brought itself to `now`. */
+  block(t: HostThread, now: Ns): void {
+    if (t.state !== STATE_RUNNING) throw new InvariantError(`block of thread ${t.tid} that is not running`);
+    const c = this.cpus[t.cpu];
+    this.sched.putPrev(c.rq, now, false);
+    this.sched.detach(c.rq, t);
+    t.state = STATE_BLOCKED;
+    t.started = false;
+    t.lastRanEnd = now;
+    t.lastCpu = c.id;
+    this.accountThread(t, ACC_SLEEP, now);
+    this.accountCpu(c, CPU_SCHED, now);
+    this.engine.cancel(c.startEv);
+    c.startEv = null;
+    this.resched(c.id, now);
+  }
+
+  /** sched_yield() from the running thread. */
+  yield(t: HostThread, now: Ns): void {
+    const c = this.cpus[t.cpu];
+    if (c.rq.curr !== t) return;
+    this.sched.yieldCurr(c.rq);
+    this.resched(c.id, now);
+  }
+
+  /** yield_to(target) from the running thread `t` (KVM's directed yield). True if it yielded. */
+  yieldTo(t: HostThread, target: HostThread, now: Ns): boolean {
+    if (target.state !== STATE_RUNNABLE) return false;
+    const trq = this.cpus[target.cpu].rq;
+    if (!this.sched.yieldTo(trq, target)) return false;
+    const c = this.cpus[t.cpu];
+    this.sched.yieldCurr(c.rq);
+    this.resched(c.id, now);
+    if (trq !== c.rq) this.resched(target.cpu, now);
+    return true;
+  }
+
+  /** Change a thread's affinity (sched_setaffinity / taskset). */
+  setAffinity(t: HostThread, cpus: number[], now: Ns): void {
+    t.allowed.fill(0);
+    for (const c of cpus) t.allowed[c] = 1;
+    if (t.cpu < 0 || t.allowed[t.cpu]) return;
+    if (t.state === STATE_RUNNABLE) {
+      const rq = this.cpus[t.cpu].rq;
+      this.sched.dequeue(rq, t, now);
+      this.sched.detach(rq, t);
+      this.enqueueOn(t, this.selectCpu(t, now), now, 'migrate');
+      const nrq = this.cpus[t.cpu].rq;
+      if (!nrq.curr) this.resched(t.cpu, now);
+    } else if (t.state === STATE_RUNNING) {
+      // The stopper thread (migration/N) moves a running task: preempt it; the
+      // resched path puts it back and we move it from the queue there.
+      this.pendingMove.add(t);
+      this.resched(t.cpu, now);
+    }
+  }
+  private readonly pendingMove = new Set<HostThread>();
+
+  // ---- placement ---------------------------------------------------------
+
+  /**
+   * select_task_rq_fair, simplified: the previous CPU if it is allowed and
+   * idle; else an idle allowed CPU sharing its LLC (socket), then any idle
+   * allowed CPU; else the allowed CPU with the fewest runnable threads.
+   */
+  selectCpu(t: HostThread, _now: Ns): number {
+    const prev = t.cpu >= 0 ? t.cpu : t.lastCpu;
+    const ok = (i: number) => t.allowed[i] === 1;
+    const idle = (i: number) => !this.cpus[i].rq.curr && this.cpus[i].rq.queue.length === 0;
+    if (prev >= 0 && ok(prev) && idle(prev)) return prev;
+    const socket = prev >= 0 ? this.cpus[prev].place.socket : -1;
+    let best = -1;
+    let bestNr = Infinity;
+    for (let i = 0; i < this.cpus.length; i++) {
+      if (ok(i) && idle(i) && this.cpus[i].place.socket === socket) return this.preferIdleCore(i, t);
+    }
+    for (let i = 0; i < this.cpus.length; i++) if (ok(i) && idle(i)) return this.preferIdleCore(i, t);
+    if (prev >= 0 && ok(prev)) return prev;
+    for (let i = 0; i < this.cpus.length; i++) {
+      if (!ok(i)) continue;
+      const rq = this.cpus[i].rq;
+      const nr = rq.queue.length + (rq.curr ? 1 : 0);
+      if (nr < bestNr) {
+        bestNr = nr;
+        best = i;
+      }
+    }
+    if (best < 0) throw new InvariantError(`thread ${t.name} has no allowed CPU`);
+    return best;
+  }
+
+  /** select_idle_core: among idle CPUs, one whose whole core is idle is better. */
+  private preferIdleCore(found: number, t: HostThread): number {
+    const fc = this.cpus[found];
+    if (fc.siblings.every((s) => this.cpus[s].accState === CPU_IDLE)) return found;
+    for (let i = 0; i < this.cpus.length; i++) {
+      const c = this.cpus[i];
+      if (t.allowed[i] && !c.rq.curr && c.rq.queue.length === 0 && c.siblings.every((s) => this.cpus[s].accState === CPU_IDLE)) return i;
+    }
+    return found;
+  }
+
+  // ---- dispatch ----------------------------------------------------------
+
+  resched(cpu: number, now: Ns): void {
+    const c = this.cpus[cpu];
+    if (c.reschedEv && c.reschedEv.live) return;
+    c.reschedEv = this.engine.schedule(now, Prio.Sched, this, EV_RESCHED, cpu);
+  }
+
+  onEvent(ev: SimEvent): void {
+    const now = this.engine.now;
+    const c = this.cpus[ev.arg];
+    switch (ev.kind) {
+      case EV_RESCHED:
+        c.reschedEv = null;
+        this.schedule(c, now);
+        break;
+      case EV_START: {
+        c.startEv = null;
+        const t = c.rq.curr;
+        if (t && !t.started) this.startThread(c, t, now);
+        break;
+      }
+      case EV_TICK:
+        c.tickEv = null;
+        this.tick(c, now);
+        break;
+      case EV_IDLE_BALANCE:
+        if (!c.rq.curr && c.rq.queue.length === 0 && this.pullOne(c, now, true)) this.schedule(c, now);
+        break;
+    }
+  }
+
+  /** __schedule(): put the current thread back if it is still runnable, pick the next. */
+  private schedule(c: Pcpu, now: Ns): void {
+    const prev = c.rq.curr;
+    this.engine.cancel(c.startEv);
+    c.startEv = null;
+    if (prev) {
+      if (prev.started) prev.body.stop(now);
+      prev.started = false;
+      this.sched.putPrev(c.rq, now, true);
+      prev.state = STATE_RUNNABLE;
+      prev.lastRanEnd = now;
+      prev.lastCpu = c.id;
+      this.accountThread(prev, ACC_WAIT, now);
+      if (this.pendingMove.has(prev)) {
+        this.pendingMove.delete(prev);
+        if (!prev.allowed[c.id]) {
+          this.sched.dequeue(c.rq, prev, now);
+          this.sched.detach(c.rq, prev);
+          const to = this.selectCpu(prev, now);
+          this.enqueueOn(prev, to, now, 'migrate');
+          if (!this.cpus[to].rq.curr) this.resched(to, now);
+        }
+      }
+    }
+    let next = this.sched.pickNext(c.rq, now);
+    if (!next && !c.isolated && this.pullOne(c, now, false)) next = this.sched.pickNext(c.rq, now);
+    if (!next) {
+      this.accountCpu(c, CPU_IDLE, now);
+      this.engine.cancel(c.tickEv);
+      c.tickEv = null;
+      return;
+    }
+    next.state = STATE_RUNNING;
+    if (next !== prev) {
+      next.switches++;
+      c.switches++;
+      if (prev) prev.preemptions++;
+      this.accountCpu(c, CPU_SCHED, now);
+      c.startEv = this.engine.schedule(now + this.cfg.costs.contextSwitchNs, Prio.Sched, this, EV_START, c.id);
+    } else {
+      this.startThread(c, next, now);
+    }
+    this.ensureTick(c, now);
+  }
+
+  private startThread(c: Pcpu, t: HostThread, now: Ns): void {
+    let stall = 0;
+    if (t.lastCpu >= 0 && t.lastCpu !== c.id) {
+      t.migrations++;
+      stall = this.refillNs(t, this.cpus[t.lastCpu], c, now);
+      t.refillNs += stall;
+    }
+    t.lastCpu = c.id;
+    t.started = true;
+    this.accountThread(t, t.mode, now);
+    this.accountCpu(c, t.mode, now);
+    t.body.start(now, stall);
+  }
+
+  /**
+   * Cache refill after a move: nothing within a core (SMT siblings share L1/L2);
+   * the private working set from the shared LLC within a socket; private and
+   * LLC sets from remote memory across sockets. Scaled by the warmth left:
+   * exp(-time since it last ran / decay).
+   */
+  refillNs(t: HostThread, from: Pcpu, to: Pcpu, now: Ns): Ns {
+    const m = this.cfg.cache;
+    if (from.place.socket === to.place.socket && from.place.core === to.place.core) return 0;
+    const idle = Math.max(0, now - t.lastRanEnd);
+    const warmth = Math.exp(-idle / m.decayNs);
+    const fp = t.footprint;
+    const bytes = from.place.socket === to.place.socket ? fp.privateBytes / m.llcBytesPerNs : (fp.privateBytes + fp.llcBytes) / m.remoteBytesPerNs;
+    return Math.round(bytes * warmth);
+  }
+
+  // ---- tick and balancing --------------------------------------------------
+
+  private ensureTick(c: Pcpu, now: Ns): void {
+    if (c.tickEv) return;
+    const next = (Math.floor(now / this.tickNs) + 1) * this.tickNs;
+    c.tickEv = this.engine.schedule(next, Prio.Sched, this, EV_TICK, c.id);
+  }
+
+  private tick(c: Pcpu, now: Ns): void {
+    const curr = c.rq.curr;
+    if (!curr) return;
+    c.tickEv = this.engine.schedule(now + this.tickNs, Prio.Sched, this, EV_TICK, c.id);
+    // nohz_full: with a single task and nothing queued the tick does not fire.
+    if (c.nohzFull && c.rq.queue.length === 0) return;
+    const resched = this.sched.tick(c.rq, now);
+    if (!c.isolated && now >= c.nextBalance) {
+      c.nextBalance = now + this.cfg.balanceIntervalNs;
+      this.periodicBalance(c, now);
+      this.kickIdleBalance(c, now);
+    }
+    if (resched) {
+      this.resched(c.id, now);
+      return;
+    }
+    if (!curr.started) return;
+    // The tick interrupts whatever runs: for a vCPU in guest mode, an
+    // external-interrupt exit; the handler's time is host kernel time.
+    curr.body.stop(now);
+    (curr.body as { hostInterrupt?: (now: Ns) => void }).hostInterrupt?.(now);
+    curr.started = false;
+    // The handler runs on the thread's behalf: kernel time (KVM's, for a vCPU).
+    this.accountThread(curr, curr.kind === 'vcpu' ? ACC_KVM : ACC_HOST, now);
+    this.accountCpu(c, CPU_SCHED, now);
+    c.startEv = this.engine.schedule(now + this.cfg.costs.tickNs, Prio.Sched, this, EV_START, c.id);
+  }
+
+  /** nr of runnable threads on a CPU (queued + running). */
+  nr(c: Pcpu): number {
+    return c.rq.queue.length + (c.rq.curr ? 1 : 0);
+  }
+
+  private cacheHot(t: HostThread, now: Ns): boolean {
+    return now - t.lastRanEnd < this.cfg.migrationCostNs;
+  }
+
+  /** Pull one queued thread from the busiest CPU (idle balance). */
+  private pullOne(c: Pcpu, now: Ns, allowHot: boolean): boolean {
+    let busiest: Pcpu | null = null;
+    for (const o of this.cpus) {
+      if (o === c || o.isolated || o.rq.queue.length === 0) continue;
+      if (!o.rq.queue.some((t) => t.allowed[c.id])) continue;
+      if (!busiest || this.nr(o) > this.nr(busiest)) busiest = o;
+    }
+    if (!busiest) return false;
+    const cand = busiest.rq.queue.filter((t) => t.allowed[c.id]);
+    const pick = cand.find((t) => allowHot || !this.cacheHot(t, now) || c.balanceFailed > 0) ?? null;
+    if (!pick) {
+      c.balanceFailed++;
+      return false;
+    }
+    c.balanceFailed = 0;
+    this.migrate(pick, busiest, c, now);
+    return true;
+  }
+
+  private migrate(t: HostThread, from: Pcpu, to: Pcpu, now: Ns): void {
+    this.sched.dequeue(from.rq, t, now);
+    this.sched.detach(from.rq, t);
+    t.cpu = to.id;
+    this.sched.attach(to.rq, t);
+    t.state = STATE_RUNNABLE;
+    this.sched.enqueue(to.rq, t, now, 'migrate');
+  }
+
+  /** load_balance: even out runnable threads with the busiest CPU of the domain. */
+  private periodicBalance(c: Pcpu, now: Ns): void {
+    for (let guard = 0; guard < 8; guard++) {
+      let busiest: Pcpu | null = null;
+      for (const o of this.cpus) {
+        if (o === c || o.isolated) continue;
+        if (!busiest || this.nr(o) > this.nr(busiest)) busiest = o;
+      }
+      if (!busiest || this.nr(busiest) - this.nr(c) < 2) return;
+      const cand = busiest.rq.queue.filter((t) => t.allowed[c.id]);
+      const pick = cand.find((t) => !this.cacheHot(t, now) || c.balanceFailed > 1);
+      if (!pick) {
+        c.balanceFailed++;
+        return;
+      }
+      c.balanceFailed = 0;
+      this.migrate(pick, busiest, c, now);
+      if (!c.rq.curr) this.resched(c.id, now);
+    }
+  }
+
+  /** nohz_balancer_kick: a busy CPU with waiting threads wakes an idle CPU to pull one. */
+  private kickIdleBalance(c: Pcpu, now: Ns): void {
+    if (c.rq.queue.length === 0) return;
+    for (const o of this.cpus) {
+      if (o === c || o.isolated || o.rq.curr || o.rq.queue.length) continue;
+      if (c.rq.queue.some((t) => t.allowed[o.id])) {
+        this.engine.schedule(now, Prio.Sched, this, EV_IDLE_BALANCE, o.id);
+        return;
+      }
+    }
+  }
+
+  // ---- invariants ----------------------------------------------------------
+
+  checkInvariants(now: Ns): void {
+    const seen = new Set<HostThread>();
+    for (const c of this.cpus) {
+      const cur = c.rq.curr;
+      if (cur) {
+        if (seen.has(cur)) throw new InvariantError(`thread ${cur.tid} runs on two CPUs`);
+        seen.add(cur);
+        if (cur.state !== STATE_RUNNING || cur.cpu !== c.id) throw new InvariantError(`cpu${c.id} curr ${cur.tid} is not running there`);
+        if (!cur.allowed[c.id]) throw new InvariantError(`thread ${cur.name} runs on cpu${c.id} outside its affinity`);
+      }
+      for (const t of c.rq.queue) {
+        if (seen.has(t)) throw new InvariantError(`thread ${t.tid} is queued twice`);
+        seen.add(t);
+        if (t.state !== STATE_RUNNABLE || t.cpu !== c.id) throw new InvariantError(`thread ${t.tid} queued on cpu${c.id} in state ${t.state}`);
+      }
+    }
+    for (const t of this.threads) {
+      if ((t.state === STATE_RUNNABLE || t.state === STATE_RUNNING) && !seen.has(t)) throw new InvariantError(`runnable thread ${t.tid} is on no run queue`);
+      for (let k = 0; k < N_ACC; k++) if (t.acc[k] < 0) throw new InvariantError(`negative time for thread ${t.tid}`);
+    }
+    void now;
+  }
+
+  /** Every thread's and CPU's state times add up to the measured length. */
+  checkAccounting(lengthNs: Ns): void {
+    const tol = 1e-6 * lengthNs + 1;
+    for (const c of this.cpus) {
+      const sum = c.acc.reduce((a, b) => a + b, 0);
+      if (Math.abs(sum - lengthNs) > tol) throw new InvariantError(`cpu${c.id} state times sum to ${sum}, not ${lengthNs}`);
+    }
+    for (const t of this.threads) {
+      const sum = t.acc.reduce((a, b) => a + b, 0);
+      if (Math.abs(sum - lengthNs) > tol) throw new InvariantError(`thread ${t.name} state times sum to ${sum}, not ${lengthNs}`);
+    }
+  }
+}
+
+export { ACC_SLEEP, ACC_WAIT };

@@ -1,0 +1,80 @@
+import type { Ns } from '../engine/time.js';
+import type { SchedEntity } from '../scheduler/types.js';
+
+/**
+ * Accounting states of a host thread. While it runs, the mode it runs in
+ * (seed §1.1: guest, kernel = KVM, user = QEMU; or an ordinary host task).
+ * Otherwise runnable-but-waiting (for a vCPU: steal time) or asleep (for a
+ * vCPU: halted).
+ */
+export const ACC_GUEST = 0;
+export const ACC_KVM = 1;
+export const ACC_QEMU = 2;
+export const ACC_HOST = 3;
+export const ACC_WAIT = 4;
+export const ACC_SLEEP = 5;
+export const ACC_NAMES = ['guest', 'kvm', 'qemu', 'host', 'wait', 'sleep'] as const;
+export const N_ACC = 6;
+
+export const STATE_RUNNING = 0;
+export const STATE_RUNNABLE = 1;
+export const STATE_BLOCKED = 2;
+
+export type ThreadKind = 'vcpu' | 'qemu-main' | 'qemu-aux' | 'kthread' | 'task';
+
+/** What a thread does with a CPU. The host calls these; the body owns its state. */
+export interface ThreadBody {
+  /** The thread got a CPU at `now`; it cannot make progress until `now + stallNs` (cache refill). */
+  start(now: Ns, stallNs: Ns): void;
+  /** The thread loses its CPU at `now`: bring its state up to `now` and cancel its own events. */
+  stop(now: Ns): void;
+}
+
+export class HostThread implements SchedEntity {
+  weight = 1024;
+  vruntime = 0;
+  deadline = 0;
+  sumExec = 0;
+  prevSumExec = 0;
+  execStart = 0;
+  state = STATE_BLOCKED;
+  /** CPU it is queued or running on, or last ran on (`ps -o psr`). */
+  cpu = -1;
+  /** Whether the body has been started on its CPU (after the switch-in cost). */
+  started = false;
+  /** Allowed CPUs (taskset); indexed by CPU number. */
+  allowed: Uint8Array;
+  /** When it last stopped running (cache warmth), ns. */
+  lastRanEnd: Ns = -Infinity;
+  /** CPU it last ran on, for warmth. */
+  lastCpu = -1;
+  acc = new Float64Array(N_ACC);
+  /** Current accounting state and since when. */
+  accState = ACC_SLEEP;
+  accSince: Ns = 0;
+  /** Mode it runs in when running (ACC_GUEST..ACC_HOST). */
+  mode = ACC_HOST;
+  migrations = 0;
+  switches = 0;
+  /** Involuntary context switches (preempted while runnable). */
+  preemptions = 0;
+  refillNs = 0;
+  /** Time it was runnable but waiting, total from the start (sched_info.run_delay), ns; unaffected by warm-up. */
+  runDelayNs = 0;
+  waitSince: Ns = 0;
+  body!: ThreadBody;
+
+  constructor(
+    readonly tid: number,
+    readonly pid: number,
+    readonly name: string,
+    readonly kind: ThreadKind,
+    ncpus: number,
+    /** Guest pid for co-scheduling, or -1. */
+    readonly group: number,
+    /** Private + LLC working set for the cache model, bytes (0: none). */
+    readonly footprint: { privateBytes: number; llcBytes: number },
+  ) {
+    this.allowed = new Uint8Array(ncpus);
+  }
+}

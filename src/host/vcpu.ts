@@ -1,0 +1,700 @@
+import { Prio, type Engine, type Handler, type SimEvent } from '../engine/engine.js';
+import type { Ns } from '../engine/time.js';
+import { STRIDE } from '../cpu/assembler.js';
+import { Core, CoreState, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_SYNC } from '../cpu/core.js';
+import * as I from '../cpu/isa.js';
+import { COST, VEC_TIMER, VEC_IPI } from '../cpu/isa.js';
+import { EXIT_INDEX, EXIT_REASONS, type ExitCosts } from './costs.js';
+import type { Host } from './host.js';
+import { ACC_GUEST, ACC_KVM, ACC_QEMU, STATE_BLOCKED, STATE_RUNNABLE, STATE_RUNNING, type HostThread, type ThreadBody } from './thread.js';
+import type { Guest } from './guest.js';
+
+const PH_GUEST = 0;
+const PH_EXIT = 1;
+const PH_SPIN = 2;
+const PH_POLL = 3;
+const PH_HALT = 4;
+const PH_DEAD = 5;
+const PH_OFFLINE = 6;
+
+const EV_SYNC = 1;
+const EV_BUDGET = 2;
+const EV_EXIT = 3;
+const EV_FAULT = 4;
+const EV_PHASE_END = 5;
+const EV_PLE = 6;
+const EV_POLL_END = 7;
+const EV_TIMER = 8;
+
+const CONT_GUEST = 0;
+const CONT_HALT = 1;
+const CONT_OUT = 2;
+const CONT_IN = 3;
+const CONT_IPI = 4;
+const CONT_IPIALL = 5;
+const CONT_TIMER = 6;
+const CONT_PLE = 7;
+const CONT_KICK = 8;
+const CONT_YIELD = 9;
+const CONT_RDMSR = 10;
+
+/** MSR_KVM_STEAL_TIME (arch/x86/include/uapi/asm/kvm_para.h). Reading it here returns the steal clock in ns. */
+export const MSR_KVM_STEAL_TIME = 0x4b564d03;
+/** KVM_HC_KICK_CPU and KVM_HC_SCHED_YIELD (include/uapi/linux/kvm_para.h). */
+export const KVM_HC_KICK_CPU = 5;
+export const KVM_HC_SCHED_YIELD = 11;
+
+/** Largest stretch of guest code run speculatively at once, in cycles (bounds replay work). */
+const CHUNK_CYCLES = 50_000_000;
+
+/** KVM's per-VM knobs that shape exits (module parameters of kvm / kvm_intel). */
+export interface KvmConfig {
+  /** Pause-loop exiting enabled (kvm_intel ple_gap != 0). */
+  ple: boolean;
+  /** kvm_intel ple_window: 4096 cycles, grown x2 per PLE exit, reset on sched-in (ple_window_shrink = 0). */
+  pleWindowCycles: number;
+  pleWindowGrow: number;
+  pleWindowMaxCycles: number;
+  /** halt_poll_ns: 200,000 ns on x86; grows x2 from halt_poll_ns_grow_start 10,000 on short halts; shrinks to 0. */
+  haltPollNs: Ns;
+  haltPollGrowStartNs: Ns;
+  haltPollGrow: number;
+  /** Posted interrupts (APICv): an interrupt reaches a running vCPU without an exit. */
+  postedInterrupts: boolean;
+  exitCosts: ExitCosts;
+}
+
+export class VcpuStats {
+  exits = new Float64Array(EXIT_REASONS.length);
+  instrs = 0;
+  spinNs = 0;
+  pleExits = 0;
+  directedYields = 0;
+  haltPollHits = 0;
+  haltPollMisses = 0;
+  haltPollNs = 0;
+  halts = 0;
+  interrupts = 0;
+}
+
+/**
+ * One vCPU: the body of a QEMU vCPU thread. It runs guest code on its core
+ * in segments. A segment runs local ops ahead of simulated time up to the
+ * next op that must happen at an exact instant (a shared-memory access or a
+ * VM exit), and schedules that instant. If the host takes the CPU away
+ * first, the segment is replayed from its start up to the preemption time,
+ * so guest state is exact at every instant anyone can observe it.
+ */
+export class Vcpu implements ThreadBody, Handler {
+  phase = PH_GUEST;
+  readonly core: Core;
+  private readonly snap = new CoreState();
+  private segStart: Ns = 0;
+  private ev: SimEvent | null = null;
+  private speedHz: number;
+  /** Guest CPU number (the guest numbers online CPUs contiguously). */
+  cpuNo: number;
+  pendingIrq = 0;
+  // exit phase
+  private exitMode = ACC_KVM;
+  private exitEnd: Ns = 0;
+  private exitLeft: Ns = 0;
+  private qemuLeftCycles = 0;
+  private cont = CONT_GUEST;
+  private contArg = 0;
+  private contArg2 = 0;
+  // spin fast-forward
+  private spinAddr = -1;
+  private spinStart: Ns = 0;
+  private spinPeriod: Ns = 0;
+  private spinPauses = 0;
+  private lastLdPc = -1;
+  private lastLdAddr = -1;
+  private lastLdValue = NaN;
+  private lastLdTime: Ns = -1;
+  private readonly ldSnap = new CoreState();
+  private pleWindow: number;
+  private pleEv: SimEvent | null = null;
+  // halt and halt-polling
+  private haltPoll: Ns = 0;
+  private haltStart: Ns = 0;
+  private wokenAt: Ns = 0;
+  private pollLeft: Ns = 0;
+  private timerEv: SimEvent | null = null;
+  /** Last guest pc, for `info cpus`. */
+  readonly stats = new VcpuStats();
+  /** Seen cache-line versions, for coherence costs. */
+  private readonly seenVer: Int32Array;
+  fault: string | null = null;
+
+  constructor(
+    readonly engine: Engine,
+    readonly host: Host,
+    readonly guest: Guest,
+    readonly thread: HostThread,
+    /** QEMU cpu index (`info cpus` #N). */
+    readonly index: number,
+    cpuNo: number,
+    readonly kvm: KvmConfig,
+  ) {
+    this.core = new Core(guest.program, guest.mem);
+    this.cpuNo = cpuNo;
+    this.core.cpuNo = cpuNo;
+    this.core.hasAvx2 = guest.features.has('avx2');
+    this.core.hasRdtscp = guest.features.has('rdtscp');
+    this.speedHz = host.cfg.freqHz;
+    this.pleWindow = kvm.pleWindowCycles;
+    this.seenVer = new Int32Array(guest.lineVer.length);
+    thread.body = this;
+    thread.mode = ACC_GUEST;
+  }
+
+  get running(): boolean {
+    return this.thread.state === STATE_RUNNING && this.thread.started;
+  }
+  get halted(): boolean {
+    return this.phase === PH_HALT || this.phase === PH_POLL;
+  }
+  get dead(): boolean {
+    return this.phase === PH_DEAD;
+  }
+
+  private ns(cycles: number): Ns {
+    return Math.round((cycles * 1e9) / this.speedHz);
+  }
+  private cycles(ns: Ns): number {
+    return Math.floor((ns * this.speedHz) / 1e9);
+  }
+  private tscAt(t: Ns): number {
+    return Math.floor((t * this.host.cfg.freqHz) / 1e9);
+  }
+
+  // ---- ThreadBody ----------------------------------------------------------
+
+  start(now: Ns, stallNs: Ns): void {
+    this.speedHz = this.host.cfg.freqHz * this.host.speed(this.thread.cpu);
+    // kvm_sched_in → shrink_ple_window: with ple_window_shrink = 0 the window resets.
+    this.pleWindow = this.kvm.pleWindowCycles;
+    const t0 = now + stallNs;
+    switch (this.phase) {
+      case PH_GUEST:
+        this.host.setMode(this.thread, ACC_GUEST, now);
+        this.runGuest(t0);
+        break;
+      case PH_EXIT:
+        this.host.setMode(this.thread, this.exitMode, now);
+        this.exitEnd = t0 + this.exitLeft;
+        this.ev = this.engine.schedule(this.exitEnd, Prio.Resume, this, EV_PHASE_END);
+        break;
+      case PH_POLL:
+        // kvm_vcpu_can_poll needs single_task_running(): with others queued here, block.
+        if (this.host.cpus[this.thread.cpu].rq.queue.length > 0 || this.pendingIrq) {
+          this.endPoll(now, this.pendingIrq !== 0);
+        } else {
+          this.host.setMode(this.thread, ACC_KVM, now);
+          this.ev = this.engine.schedule(now + this.pollLeft, Prio.Resume, this, EV_POLL_END);
+        }
+        break;
+      case PH_HALT:
+        // Woken from a halt: kvm_vcpu_halt accounts the block time and adapts polling.
+        this.adaptHaltPoll(this.wokenAt - this.haltStart);
+        this.phase = PH_GUEST;
+        this.host.setMode(this.thread, ACC_GUEST, now);
+        this.runGuest(t0);
+        break;
+      case PH_DEAD:
+      case PH_OFFLINE:
+        this.host.block(this.thread, now);
+        break;
+    }
+  }
+
+  stop(now: Ns): void {
+    switch (this.phase) {
+      case PH_GUEST:
+        if (this.ev) {
+          this.engine.cancel(this.ev);
+          this.ev = null;
+          this.replayTo(now);
+        }
+        break;
+      case PH_EXIT:
+        this.engine.cancel(this.ev);
+        this.ev = null;
+        this.exitLeft = Math.max(0, this.exitEnd - now);
+        break;
+      case PH_SPIN:
+        this.leaveSpin(now);
+        break;
+      case PH_POLL:
+        this.engine.cancel(this.ev);
+        this.pollLeft = Math.max(0, this.ev ? this.ev.time - now : 0);
+        this.ev = null;
+        break;
+    }
+  }
+
+  /** A host interrupt (the tick) while this vCPU runs: an external-interrupt exit when in guest mode. */
+  hostInterrupt(_now: Ns): void {
+    if (this.phase === PH_GUEST || this.phase === PH_SPIN) this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT]++;
+  }
+
+  // ---- guest execution -------------------------------------------------------
+
+  /** Undo the speculative part of the current segment: re-run it only up to `t`. */
+  private replayTo(t: Ns): void {
+    const c = this.core;
+    c.restore(this.snap);
+    c.probes.n = 0;
+    c.tsc0 = this.tscAt(this.segStart);
+    const budget = Math.max(0, this.cycles(t - this.segStart));
+    const stop = c.run(budget);
+    this.commitProbes();
+    if (stop === STOP_FAULT) this.die(t);
+  }
+
+  private runGuest(t0: Ns): void {
+    const c = this.core;
+    this.deliverPending();
+    c.save(this.snap);
+    this.segStart = t0;
+    c.probes.n = 0;
+    c.tsc0 = this.tscAt(t0);
+    const stop = c.run(CHUNK_CYCLES);
+    const t = t0 + this.ns(c.cycles);
+    const kind = stop === STOP_SYNC ? EV_SYNC : stop === STOP_EXIT ? EV_EXIT : stop === STOP_FAULT ? EV_FAULT : EV_BUDGET;
+    this.ev = this.engine.schedule(t, Prio.Resume, this, kind);
+  }
+
+  private commitProbes(): void {
+    const p = this.core.probes;
+    for (let k = 0; k < p.n; k++) this.guest.probe(p.id[k], p.value[k], this.segStart + this.ns(p.at[k]));
+    p.n = 0;
+  }
+
+  private deliverPending(): void {
+    if (!this.pendingIrq || this.guest.program.irqEntry < 0) return;
+    const c = this.core;
+    if (!c.ifl || c.inIrq) return;
+    const vec = 31 - Math.clz32(this.pendingIrq & -this.pendingIrq);
+    if (c.interrupt(vec)) {
+      this.pendingIrq &= ~(1 << vec);
+      this.stats.interrupts++;
+    }
+  }
+
+  onEvent(ev: SimEvent): void {
+    const now = this.engine.now;
+    if (ev.kind === EV_TIMER) {
+      this.timerEv = null;
+      this.raise(VEC_TIMER, now);
+      return;
+    }
+    if (ev.kind === EV_PLE) {
+      this.pleEv = null;
+      this.pleExit(now);
+      return;
+    }
+    this.ev = null;
+    switch (ev.kind) {
+      case EV_BUDGET:
+        this.commitProbes();
+        this.runGuest(now);
+        break;
+      case EV_SYNC:
+        this.commitProbes();
+        this.doSync(now);
+        break;
+      case EV_EXIT:
+        this.commitProbes();
+        this.doExit(now);
+        break;
+      case EV_FAULT:
+        this.commitProbes();
+        this.die(now);
+        break;
+      case EV_PHASE_END:
+        this.phaseEnd(now);
+        break;
+      case EV_POLL_END:
+        this.endPoll(now, false);
+        break;
+    }
+  }
+
+  private die(now: Ns): void {
+    this.fault = this.core.fault;
+    this.phase = PH_DEAD;
+    this.guest.onFault(this, this.core.fault ?? 'fault', now);
+    if (this.thread.state === STATE_RUNNING) this.host.block(this.thread, now);
+  }
+
+  // ---- shared memory ---------------------------------------------------------
+
+  private doSync(now: Ns): void {
+    const c = this.core;
+    const addr = c.address();
+    const g = this.guest;
+    const writes = c.syncWrites();
+    if (!writes && addr >= 0 && addr < g.mem.length) {
+      const value = g.mem[addr];
+      // A load that repeats the previous sync op with the same machine state
+      // and reads the same value starts a pure loop: it cannot end until
+      // someone writes this word. Fast-forward instead of executing it.
+      if (this.lastLdPc === c.pc && this.lastLdAddr === addr && this.lastLdValue === value && !c.probed && now > this.lastLdTime && c.sameAs(this.ldSnap)) {
+        this.enterSpin(now, addr, now - this.lastLdTime, c.pauses);
+        return;
+      }
+      this.lastLdPc = c.pc;
+      this.lastLdAddr = addr;
+      this.lastLdValue = value;
+      this.lastLdTime = now;
+      c.save(this.ldSnap);
+    } else {
+      this.lastLdPc = -1;
+    }
+    let extra = 0;
+    const line = addr >> 3;
+    if (line >= 0 && line < g.lineVer.length) {
+      const w = g.lineWriter[line];
+      if (writes) {
+        if (w !== -1 && w !== this.index) extra = COST.lineTransfer;
+        g.lineWriter[line] = this.index;
+        this.seenVer[line] = ++g.lineVer[line];
+      } else {
+        if (w !== -1 && w !== this.index && this.seenVer[line] !== g.lineVer[line]) extra = COST.lineTransfer;
+        this.seenVer[line] = g.lineVer[line];
+      }
+    }
+    const cost = c.execSync();
+    if (cost < 0) {
+      this.die(now);
+      return;
+    }
+    if (writes) g.stored(addr, now, this);
+    c.debt += cost + extra;
+    this.runGuest(now);
+  }
+
+  private enterSpin(now: Ns, addr: number, period: Ns, pauses: number): void {
+    this.phase = PH_SPIN;
+    this.spinPauses = pauses;
+    this.spinAddr = addr;
+    this.spinStart = now;
+    this.spinPeriod = Math.max(1, period);
+    this.guest.watch(addr, this);
+    if (this.kvm.ple && pauses > 0) {
+      this.pleEv = this.engine.schedule(now + this.ns(this.pleWindow), Prio.Resume, this, EV_PLE);
+    }
+  }
+
+  /** Stop spinning at `t`: the core stays at the loop's load, ready to re-execute it. */
+  private leaveSpin(t: Ns): void {
+    this.guest.unwatch(this.spinAddr, this);
+    this.engine.cancel(this.pleEv);
+    this.pleEv = null;
+    this.stats.spinNs += Math.max(0, t - this.spinStart);
+    this.phase = PH_GUEST;
+  }
+
+  /** The word this vCPU spins on was written at `t`: it sees it at its next load. */
+  spinWake(t: Ns): void {
+    if (this.phase !== PH_SPIN) return;
+    const k = Math.ceil((t - this.spinStart) / this.spinPeriod);
+    const tb = this.spinStart + Math.max(0, k) * this.spinPeriod;
+    this.engine.cancel(this.pleEv);
+    this.pleEv = null;
+    this.stats.spinNs += tb - this.spinStart;
+    this.phase = PH_GUEST;
+    // The core sits at the load; the segment is empty and ends at tb.
+    this.core.save(this.snap);
+    this.segStart = tb;
+    this.ev = this.engine.schedule(tb, Prio.Resume, this, EV_SYNC);
+  }
+
+  // ---- exits ---------------------------------------------------------------
+
+  private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: number, arg = 0, arg2 = 0): void {
+    this.stats.exits[EXIT_INDEX[reason]]++;
+    this.lastLdPc = -1;
+    this.phase = PH_EXIT;
+    this.exitMode = ACC_KVM;
+    this.qemuLeftCycles = qemuCycles;
+    this.cont = cont;
+    this.contArg = arg;
+    this.contArg2 = arg2;
+    this.host.setMode(this.thread, ACC_KVM, now);
+    this.exitEnd = now + this.ns(kvmCycles);
+    this.ev = this.engine.schedule(this.exitEnd, Prio.Resume, this, EV_PHASE_END);
+  }
+
+  private doExit(now: Ns): void {
+    const c = this.core;
+    const o = c.pc * STRIDE;
+    const code = c.code;
+    const op = code[o];
+    const x = this.kvm.exitCosts;
+    c.pc++;
+    c.instrs++;
+    switch (op) {
+      case I.OP_HLT:
+        this.exit('HLT', now, x.hltCycles, 0, CONT_HALT);
+        break;
+      case I.OP_OUT:
+      case I.OP_IN: {
+        const port = code[o + 3];
+        const h = this.guest.ports.get(port);
+        const inKernel = h ? h.inKernel : false;
+        const value = op === I.OP_OUT ? c.regs[code[o + 1]] : 0;
+        this.exit('IO_INSTRUCTION', now, x.ioKvmCycles, inKernel ? 0 : x.qemuExtraCycles, op === I.OP_OUT ? CONT_OUT : CONT_IN, port, op === I.OP_OUT ? value : code[o + 1]);
+        break;
+      }
+      case I.OP_CPUID:
+        // simvm's CPUID leaf: r0 = 1 if avx2, r1 = 1 if rdtscp (the features the ISA's ops need).
+        c.regs[0] = c.hasAvx2 ? 1 : 0;
+        c.regs[1] = c.hasRdtscp ? 1 : 0;
+        this.exit('CPUID', now, x.cpuidCycles, 0, CONT_GUEST);
+        break;
+      case I.OP_RDMSR:
+        this.exit('MSR_READ', now, x.msrCycles, 0, CONT_RDMSR, code[o + 3], code[o + 1]);
+        break;
+      case I.OP_WRMSR:
+        this.exit('MSR_WRITE', now, x.msrCycles, 0, CONT_GUEST);
+        break;
+      case I.OP_VMCALL: {
+        const nr = code[o + 3];
+        const target = c.regs[1];
+        this.exit('VMCALL', now, x.vmcallCycles, 0, nr === KVM_HC_KICK_CPU ? CONT_KICK : nr === KVM_HC_SCHED_YIELD ? CONT_YIELD : CONT_GUEST, target);
+        break;
+      }
+      case I.OP_IPI:
+      case I.OP_IPI_I: {
+        const target = op === I.OP_IPI ? c.regs[code[o + 1]] : code[o + 3];
+        this.exit('MSR_WRITE', now, x.ipiCycles, 0, CONT_IPI, target);
+        break;
+      }
+      case I.OP_IPIALL:
+        this.exit('MSR_WRITE', now, x.ipiCycles, 0, CONT_IPIALL);
+        break;
+      case I.OP_TIMER:
+      case I.OP_TIMER_I: {
+        const ns = op === I.OP_TIMER ? c.regs[code[o + 1]] : code[o + 3];
+        this.exit('MSR_WRITE', now, x.tscDeadlineCycles, 0, CONT_TIMER, Math.max(0, Math.round(ns)));
+        break;
+      }
+      default:
+        c.pc--;
+        c.instrs--;
+        this.core.fault = `internal: unexpected exit op ${op}`;
+        this.die(now);
+    }
+  }
+
+  private phaseEnd(now: Ns): void {
+    if (this.qemuLeftCycles > 0) {
+      // The exit goes on to QEMU: the vCPU thread returns to user space.
+      this.exitMode = ACC_QEMU;
+      this.host.setMode(this.thread, ACC_QEMU, now);
+      this.exitEnd = now + this.ns(this.qemuLeftCycles);
+      this.qemuLeftCycles = 0;
+      this.ev = this.engine.schedule(this.exitEnd, Prio.Resume, this, EV_PHASE_END);
+      return;
+    }
+    this.phase = PH_GUEST;
+    this.host.setMode(this.thread, ACC_GUEST, now);
+    const g = this.guest;
+    switch (this.cont) {
+      case CONT_HALT:
+        this.halt(now);
+        return;
+      case CONT_OUT:
+        g.ports.get(this.contArg)?.out?.(this.contArg2, this.cpuNo, now);
+        break;
+      case CONT_IN: {
+        const h = g.ports.get(this.contArg);
+        this.core.regs[this.contArg2] = h?.in ? h.in(this.cpuNo, now) : 0xffffffff;
+        break;
+      }
+      case CONT_RDMSR:
+        this.core.regs[this.contArg2] = this.contArg === MSR_KVM_STEAL_TIME ? this.stealNs(now) : 0;
+        break;
+      case CONT_IPI:
+        g.ipi(this.contArg, VEC_IPI, now);
+        break;
+      case CONT_IPIALL:
+        for (const v of g.onlineVcpus()) if (v !== this) v.raise(VEC_IPI, now);
+        break;
+      case CONT_TIMER:
+        this.engine.cancel(this.timerEv);
+        this.timerEv = this.engine.schedule(now + this.contArg, Prio.Wakeup, this, EV_TIMER);
+        break;
+      case CONT_PLE:
+        this.directedYield(now);
+        // Back in the same loop with the same state: if the word is unchanged it
+        // is still a pure spin, so re-park without re-executing loads to find out.
+        if (this.phase === PH_GUEST && this.guest.mem[this.spinAddr] === this.lastLdValue && this.core.pc === this.lastLdPc && this.core.sameAs(this.ldSnap)) {
+          this.enterSpin(now, this.spinAddr, this.spinPeriod, this.spinPauses);
+          return;
+        }
+        break;
+      case CONT_KICK:
+        g.kick(this.contArg, now);
+        break;
+      case CONT_YIELD: {
+        const v = g.vcpuByCpuNo(this.contArg);
+        if (v && v.thread.state === STATE_RUNNABLE && this.host.yieldTo(this.thread, v.thread, now)) this.stats.directedYields++;
+        break;
+      }
+    }
+    if (this.phase === PH_GUEST) this.runGuest(now);
+  }
+
+  /** Steal time as MSR_KVM_STEAL_TIME reports it: the thread's run_delay, ns. */
+  stealNs(now: Ns): number {
+    const t = this.thread;
+    return t.runDelayNs + (t.state === STATE_RUNNABLE ? now - t.waitSince : 0);
+  }
+
+  // ---- pause-loop exiting and directed yield ----------------------------------
+
+  private pleExit(now: Ns): void {
+    if (this.phase !== PH_SPIN) return;
+    this.leaveSpin(now);
+    this.stats.pleExits++;
+    // grow_ple_window: x ple_window_grow, capped at ple_window_max.
+    const g = this.kvm.pleWindowGrow;
+    this.pleWindow = Math.min(this.kvm.pleWindowMaxCycles, g < 1 ? this.kvm.pleWindowCycles : g < 1000 ? this.pleWindow * g : this.pleWindow + g);
+    this.stats.exits[EXIT_INDEX.PAUSE_INSTRUCTION]++;
+    this.phase = PH_EXIT;
+    this.exitMode = ACC_KVM;
+    this.qemuLeftCycles = 0;
+    this.cont = CONT_PLE;
+    this.host.setMode(this.thread, ACC_KVM, now);
+    this.exitEnd = now + this.ns(this.kvm.exitCosts.pleCycles);
+    this.ev = this.engine.schedule(this.exitEnd, Prio.Resume, this, EV_PHASE_END);
+  }
+
+  /**
+   * kvm_vcpu_on_spin: starting after the last boosted vCPU, yield to the first
+   * vCPU of this guest that was preempted (runnable, not running).
+   */
+  private directedYield(now: Ns): void {
+    const vs = this.guest.vcpus;
+    const n = vs.length;
+    const start = this.guest.lastBoosted;
+    for (let k = 1; k <= n; k++) {
+      const v = vs[(start + k) % n];
+      if (v === this || v.thread.state !== STATE_RUNNABLE || v.halted) continue;
+      if (this.host.yieldTo(this.thread, v.thread, now)) {
+        this.guest.lastBoosted = (start + k) % n;
+        this.stats.directedYields++;
+        return;
+      }
+    }
+  }
+
+  // ---- halt, halt-polling and interrupts ---------------------------------------
+
+  private halt(now: Ns): void {
+    if (this.pendingIrq) {
+      // An interrupt is pending: hlt does not halt.
+      if (this.guest.program.irqEntry < 0) this.pendingIrq = 0;
+      this.runGuest(now);
+      return;
+    }
+    this.stats.halts++;
+    this.haltStart = now;
+    if (this.haltPoll > 0 && this.host.cpus[this.thread.cpu].rq.queue.length === 0) {
+      this.phase = PH_POLL;
+      this.host.setMode(this.thread, ACC_KVM, now);
+      this.ev = this.engine.schedule(now + this.haltPoll, Prio.Resume, this, EV_POLL_END);
+      return;
+    }
+    this.block(now);
+  }
+
+  private block(now: Ns): void {
+    this.phase = PH_HALT;
+    this.host.block(this.thread, now);
+  }
+
+  /** Polling ended: woken (`hit`) or the window ran out / the CPU is wanted (block). */
+  private endPoll(now: Ns, hit: boolean): void {
+    this.engine.cancel(this.ev);
+    this.ev = null;
+    this.stats.haltPollNs += now - this.haltStart;
+    if (hit) {
+      this.stats.haltPollHits++;
+      this.adaptHaltPoll(now - this.haltStart);
+      this.phase = PH_GUEST;
+      this.host.setMode(this.thread, ACC_GUEST, now);
+      if (this.pendingIrq && this.guest.program.irqEntry < 0) this.pendingIrq = 0;
+      this.runGuest(now);
+      return;
+    }
+    this.stats.haltPollMisses++;
+    this.block(now);
+  }
+
+  /** kvm_vcpu_halt's adaptation of halt_poll_ns (virt/kvm/kvm_main.c). */
+  private adaptHaltPoll(blockNs: Ns): void {
+    const max = this.kvm.haltPollNs;
+    if (max <= 0) return;
+    if (blockNs <= this.haltPoll) return;
+    if (this.haltPoll && blockNs > max) this.haltPoll = 0; // shrink_halt_poll_ns with halt_poll_ns_shrink = 0
+    else if (this.haltPoll < max && blockNs < max) {
+      const grown = this.haltPoll * this.kvm.haltPollGrow;
+      this.haltPoll = Math.min(max, grown < this.kvm.haltPollGrowStartNs ? this.kvm.haltPollGrowStartNs : grown);
+    }
+  }
+
+  /** An interrupt for this vCPU (timer, IPI, device). */
+  raise(vec: number, now: Ns): void {
+    if (this.phase === PH_DEAD || this.phase === PH_OFFLINE) return;
+    this.pendingIrq |= 1 << vec;
+    switch (this.phase) {
+      case PH_HALT:
+        if (this.thread.state === STATE_BLOCKED) {
+          this.wokenAt = now;
+          this.host.wake(this.thread, now);
+        }
+        break;
+      case PH_POLL:
+        if (this.running) this.endPoll(now, true);
+        break;
+      case PH_SPIN:
+        if (this.running && this.guest.program.irqEntry >= 0) {
+          this.leaveSpin(now);
+          this.runGuest(now);
+        }
+        break;
+      case PH_GUEST:
+        // Only a program with a handler can be diverted by an interrupt
+        // while it runs; without one it is noticed at the next hlt.
+        if (this.running && this.ev && this.guest.program.irqEntry >= 0 && this.core.ifl && !this.core.inIrq) {
+          this.engine.cancel(this.ev);
+          this.ev = null;
+          this.replayTo(now);
+          if (this.phase === PH_GUEST) this.runGuest(now);
+        }
+        break;
+    }
+  }
+
+  /** Hot-unplug or not yet plugged: the thread sleeps for good. */
+  setOffline(): void {
+    this.phase = PH_OFFLINE;
+  }
+
+  /** The guest pc, for `info cpus` (a halted vCPU reports the hlt's address). */
+  get pc(): number {
+    return this.core.pc;
+  }
+
+  /** Whether the guest is spinning right now (for tests and traces). */
+  get spinning(): boolean {
+    return this.phase === PH_SPIN;
+  }
+
+  static readonly STOP = { STOP_BUDGET, STOP_SYNC, STOP_EXIT, STOP_FAULT };
+}

@@ -1,0 +1,190 @@
+import { ACC_GUEST, ACC_HOST, ACC_KVM, ACC_QEMU, ACC_SLEEP, ACC_WAIT, type HostThread } from '../host/thread.js';
+import { CPU_ACC_NAMES } from '../host/host.js';
+import { EXIT_REASONS } from '../host/costs.js';
+import type { LogHistogram } from '../host/stats.js';
+import type { Simulation } from '../scenario/build.js';
+
+/** Bumped whenever the JSON layout changes incompatibly (schema/report.schema.json). */
+export const REPORT_VERSION = 1;
+
+export interface LatencySummary {
+  count: number;
+  mean_ns: number;
+  min_ns: number;
+  max_ns: number;
+  percentiles_ns: Record<string, number>;
+}
+
+export interface ThreadTimes {
+  guest: number;
+  kvm: number;
+  qemu: number;
+  host: number;
+  steal: number;
+  halted: number;
+}
+
+export interface VcpuResult {
+  cpu: number;
+  qemu_index: number;
+  tid: number;
+  time_ns: ThreadTimes;
+  exits: Record<string, number>;
+  instructions: number;
+  context_switches: number;
+  preemptions: number;
+  migrations: number;
+  cache_refill_ns: number;
+  spin_ns: number;
+  ple_exits: number;
+  directed_yields: number;
+  halts: number;
+  halt_poll: { hits: number; misses: number; poll_ns: number };
+  last_cpu: number;
+  fault: string | null;
+}
+
+export interface GuestResult {
+  name: string;
+  pid: number;
+  smp: string;
+  vcpus: number;
+  workload: string;
+  throughput: { counter: string; unit: string; total: number; per_second: number };
+  instructions_per_second: number;
+  counters: Record<string, number>;
+  latency: Record<string, LatencySummary>;
+  exits: Record<string, number>;
+  steal_fraction: number;
+  faults: { cpu: number; at_ns: number; message: string }[];
+  main_thread: { time_ns: ThreadTimes; context_switches: number };
+  vcpu: VcpuResult[];
+}
+
+export interface Results {
+  simvm: { report_version: number };
+  scenario: { name: string; description: string; file: string; seed: number; duration_ns: number; warmup_ns: number };
+  host: {
+    cpus: number;
+    topology: { sockets: number; cores: number; threads: number };
+    freq_hz: number;
+    scheduler: Record<string, number | string>;
+    kvm: Record<string, number | boolean>;
+    isolcpus: number[];
+  };
+  guests: GuestResult[];
+  pcpus: { cpu: number; socket: number; core: number; thread: number; time_ns: Record<string, number>; busy_fraction: number; context_switches: number }[];
+  run: { events: number; simulated_ns: number; partial: boolean; stop_reason: string | null };
+}
+
+function times(t: HostThread): ThreadTimes {
+  return {
+    guest: Math.round(t.acc[ACC_GUEST]),
+    kvm: Math.round(t.acc[ACC_KVM]),
+    qemu: Math.round(t.acc[ACC_QEMU]),
+    host: Math.round(t.acc[ACC_HOST]),
+    steal: Math.round(t.acc[ACC_WAIT]),
+    halted: Math.round(t.acc[ACC_SLEEP]),
+  };
+}
+
+export function summarise(h: LogHistogram, percentiles: number[]): LatencySummary {
+  const pct: Record<string, number> = {};
+  for (const p of percentiles) pct[`p${p}`] = Math.round(h.quantile(p / 100));
+  return { count: h.n, mean_ns: Math.round(h.mean()), min_ns: Math.round(h.min), max_ns: Math.round(h.max), percentiles_ns: pct };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Turn the finished simulation into the report's data. Keys are emitted in a fixed order. */
+export function collect(sim: Simulation, measuredNs: number, partial: boolean): Results {
+  const s = sim.scenario;
+  const host = sim.host;
+  const secs = measuredNs / 1e9;
+  const places = host.cfg.places;
+  const guests: GuestResult[] = sim.guests.map((g) => {
+    const def = s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!;
+    const vcpu: VcpuResult[] = g.onlineVcpus().map((v) => {
+      const st = v.stats;
+      return {
+        cpu: v.cpuNo,
+        qemu_index: v.index,
+        tid: v.thread.tid,
+        time_ns: times(v.thread),
+        exits: Object.fromEntries(EXIT_REASONS.map((r, i) => [r, st.exits[i]])),
+        instructions: v.core.instrs,
+        context_switches: v.thread.switches,
+        preemptions: v.thread.preemptions,
+        migrations: v.thread.migrations,
+        cache_refill_ns: Math.round(v.thread.refillNs),
+        spin_ns: Math.round(st.spinNs),
+        ple_exits: st.pleExits,
+        directed_yields: st.directedYields,
+        halts: st.halts,
+        halt_poll: { hits: st.haltPollHits, misses: st.haltPollMisses, poll_ns: Math.round(st.haltPollNs) },
+        last_cpu: v.thread.cpu >= 0 ? v.thread.cpu : v.thread.lastCpu,
+        fault: v.fault,
+      };
+    });
+    const exits: Record<string, number> = Object.fromEntries(EXIT_REASONS.map((r) => [r, 0]));
+    for (const v of vcpu) for (const r of EXIT_REASONS) exits[r] += v.exits[r];
+    const counters: Record<string, number> = {};
+    for (const k of [...g.counters.keys()].sort()) counters[k] = g.counters.get(k)!;
+    for (const [k, read] of [...g.gauges.entries()].sort(([a], [b]) => a.localeCompare(b))) counters[k] = read();
+    const latency: Record<string, LatencySummary> = {};
+    const names = [...def.instance.latencies, ...[...g.histograms.keys()].filter((k) => !def.instance.latencies.includes(k)).sort()];
+    for (const k of names) {
+      const h = g.histograms.get(k);
+      if (h) latency[k] = summarise(h, s.report.percentiles);
+    }
+    const tp = def.instance.throughput;
+    const total = counters[tp.counter] ?? 0;
+    const instrs = vcpu.reduce((a, v) => a + v.instructions, 0);
+    const steal = vcpu.reduce((a, v) => a + v.time_ns.steal, 0);
+    const runnable = vcpu.reduce((a, v) => a + v.time_ns.guest + v.time_ns.kvm + v.time_ns.qemu + v.time_ns.steal, 0);
+    return {
+      name: g.name,
+      pid: g.spec.pid,
+      smp: def.smpText || '1',
+      vcpus: vcpu.length,
+      workload: def.workload.kind,
+      throughput: { counter: tp.counter, unit: tp.unit, total, per_second: round3(total / secs) },
+      instructions_per_second: Math.round(instrs / secs),
+      counters,
+      latency,
+      exits,
+      steal_fraction: runnable > 0 ? round3(steal / runnable) : 0,
+      faults: g.faults.map((f) => ({ cpu: f.cpu, at_ns: f.at, message: f.message })),
+      main_thread: { time_ns: times(g.mainThread), context_switches: g.mainThread.switches },
+      vcpu,
+    };
+  });
+  const pcpus = host.cpus.map((c) => {
+    const t: Record<string, number> = {};
+    CPU_ACC_NAMES.forEach((n, i) => (t[n] = Math.round(c.acc[i])));
+    const total = c.acc.reduce((a, b) => a + b, 0);
+    return { cpu: c.id, socket: c.place.socket, core: c.place.core, thread: c.place.thread, time_ns: t, busy_fraction: total ? round3(1 - t.idle / total) : 0, context_switches: c.switches };
+  });
+  const topo = s.host.topology;
+  const hasTopo = topo && (topo.sockets > 1 || topo.cores > 1 || topo.threads > 1);
+  return {
+    simvm: { report_version: REPORT_VERSION },
+    scenario: { name: s.name, description: s.description, file: s.file, seed: s.seed, duration_ns: s.duration, warmup_ns: s.warmup },
+    host: {
+      cpus: places.length,
+      topology: hasTopo ? { sockets: topo.sockets, cores: topo.cores, threads: topo.threads } : { sockets: 1, cores: places.length, threads: 1 },
+      freq_hz: host.cfg.freqHz,
+      scheduler: host.sched.describe(),
+      kvm: {
+        ple: s.host.kvm.ple,
+        ple_window: s.host.kvm.ple_window,
+        halt_poll_ns: s.host.kvm.halt_poll,
+        posted_interrupts: s.host.kvm.posted_interrupts,
+      },
+      isolcpus: host.cfg.isolcpus,
+    },
+    guests,
+    pcpus,
+    run: { events: sim.engine.delivered, simulated_ns: measuredNs, partial, stop_reason: sim.stopReason },
+  };
+}

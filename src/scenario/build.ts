@@ -1,0 +1,150 @@
+import { Engine } from '../engine/engine.js';
+import { Guest } from '../host/guest.js';
+import { defaultHostConfig, Host, type CpuPlaceHost, type HostConfig } from '../host/host.js';
+import type { KvmConfig } from '../host/vcpu.js';
+import type { ExitCosts } from '../host/costs.js';
+import type { Scenario } from './load.js';
+import { InputError } from './errors.js';
+
+/** Everything one run needs; no module-level state, so runs can share a process. */
+export interface Simulation {
+  scenario: Scenario;
+  engine: Engine;
+  host: Host;
+  guests: Guest[];
+  /** Set when a guest asked to stop the run (e.g. a vCPU faulted with on_fault: stop). */
+  stopReason: string | null;
+}
+
+/**
+ * Host CPU numbering as Linux enumerates a typical x86 server: the first
+ * thread of every core across sockets first, then the second threads, so
+ * cpu N and cpu N + sockets*cores are SMT siblings.
+ */
+export function hostPlaces(h: any): CpuPlaceHost[] {
+  const t = h.topology ?? {};
+  const given = h.topology !== undefined;
+  const sockets = given ? t.sockets : 1;
+  const cores = given ? t.cores : h.cpus;
+  const threads = given ? t.threads : 1;
+  const nodes = given ? t.numa_nodes : 1;
+  const places: CpuPlaceHost[] = [];
+  for (let th = 0; th < threads; th++)
+    for (let s = 0; s < sockets; s++)
+      for (let c = 0; c < cores; c++) places.push({ socket: s, core: c, thread: th, node: Math.floor((s * nodes) / sockets) });
+  return places;
+}
+
+export function hostConfig(s: Scenario, check: boolean): HostConfig {
+  const h = s.host;
+  const places = hostPlaces(h);
+  const cfg = defaultHostConfig(places);
+  cfg.freqHz = h.freq;
+  cfg.hz = h.hz;
+  cfg.smtFactor = h.smt_factor;
+  cfg.isolcpus = h.isolcpus;
+  cfg.nohzFull = h.nohz_full;
+  const sch = h.scheduler;
+  cfg.sched = {
+    kind: sch.kind,
+    ncpus: places.length,
+    tunables: {
+      ...(sch.latency !== undefined && { latencyNs: sch.latency }),
+      ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
+      ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
+    },
+  };
+  cfg.migrationCostNs = sch.migration_cost;
+  cfg.balanceIntervalNs = sch.balance_interval;
+  cfg.costs = { contextSwitchNs: h.costs.context_switch, tickNs: h.costs.tick };
+  cfg.cache = { ...cfg.cache, privateBytes: h.cache.private, llcBytes: h.cache.llc, decayNs: h.cache.decay };
+  cfg.warmupNs = s.warmup;
+  cfg.check = check;
+  for (const list of [cfg.isolcpus, cfg.nohzFull]) {
+    const bad = list.find((c) => c >= places.length);
+    if (bad !== undefined) throw new InputError(`host CPU ${bad} in isolcpus/nohz_full does not exist (the host has CPUs 0-${places.length - 1})`, s.file);
+  }
+  if (cfg.isolcpus.length >= places.length) throw new InputError('isolcpus covers every host CPU: ordinary threads would have nowhere to run', s.file, undefined, undefined, 'leave at least one CPU out of isolcpus');
+  return cfg;
+}
+
+export function kvmConfig(s: Scenario): KvmConfig {
+  const k = s.host.kvm;
+  const c = s.host.costs;
+  const exitCosts: ExitCosts = {
+    vmcallCycles: c.vmcall,
+    cpuidCycles: c.cpuid,
+    ioKvmCycles: c.io_kvm,
+    qemuExtraCycles: c.qemu_extra,
+    msrCycles: c.msr,
+    ipiCycles: c.ipi,
+    tscDeadlineCycles: c.tsc_deadline,
+    hltCycles: c.hlt,
+    externalInterruptCycles: c.external_interrupt,
+    pleCycles: c.ple,
+  };
+  return {
+    ple: k.ple,
+    pleWindowCycles: k.ple_window,
+    pleWindowGrow: k.ple_window_grow,
+    pleWindowMaxCycles: k.ple_window_max,
+    haltPollNs: k.halt_poll,
+    haltPollGrowStartNs: k.halt_poll_grow_start,
+    haltPollGrow: 2,
+    postedInterrupts: k.posted_interrupts,
+    exitCosts,
+  };
+}
+
+/** First pid of QEMU processes; kernel threads and system daemons come before. */
+const FIRST_QEMU_PID = 2000;
+/** Room for each QEMU process's threads before the next process's pid. */
+const PID_STRIDE_MIN = 16;
+
+/** The QEMU command line of a guest, as `ps` shows it. */
+export function qemuArgs(name: string, smpText: string, memory: number): string {
+  const gib = memory / 1024 ** 3;
+  const mem = Number.isInteger(gib) ? `${gib}G` : `${Math.round(memory / 1024 ** 2)}M`;
+  return `qemu-system-x86_64 -enable-kvm -name ${name}${smpText ? ` -smp ${smpText}` : ''} -m ${mem} ${name}.img`;
+}
+
+/** Build the model: engine, host, one QEMU process per guest (count replicated). */
+export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Simulation {
+  const engine = new Engine(s.seed);
+  const cfg = hostConfig(s, opts.check ?? false);
+  const host = new Host(engine, cfg);
+  const kvm = kvmConfig(s);
+  const sim: Simulation = { scenario: s, engine, host, guests: [], stopReason: null };
+  let pid = FIRST_QEMU_PID;
+  for (const g of s.guests) {
+    for (let k = 1; k <= g.count; k++) {
+      const name = g.count > 1 ? `${g.name}-${k}` : g.name;
+      const stride = Math.max(PID_STRIDE_MIN, g.smp.maxcpus + 8);
+      const guest = new Guest(
+        engine,
+        host,
+        {
+          name,
+          pid,
+          args: qemuArgs(name, g.smpText, g.memory),
+          program: g.program,
+          features: new Set(['avx2', 'rdtscp']),
+          cpus: g.smp.cpus,
+          maxcpus: g.smp.maxcpus,
+          kvm,
+          onFault: g.on_fault,
+        },
+        pid,
+        (reason) => {
+          sim.stopReason ??= reason;
+          engine.stopRequested = true;
+        },
+      );
+      g.instance.install?.(guest);
+      sim.guests.push(guest);
+      pid += stride;
+    }
+  }
+  for (const guest of sim.guests) guest.boot(0);
+  return sim;
+}

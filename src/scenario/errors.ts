@@ -1,0 +1,32 @@
+/**
+ * An error in the user's input, with where it is and how to fix it. The CLI
+ * prints `file:line:col: message` and the hint, and exits 2.
+ */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+    readonly col?: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+
+  format(): string {
+    const where = this.file ? `${this.file}${this.line ? `:${this.line}:${this.col ?? 1}` : ''}: ` : '';
+    return `${where}error: ${this.message}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
+  }
+}
+
+/** Several input errors at once, reported together. */
+export class InputErrors extends InputError {
+  constructor(readonly errors: InputError[]) {
+    super(errors[0].message, errors[0].file, errors[0].line, errors[0].col, errors[0].hint);
+  }
+  override format(): string {
+    const shown = this.errors.slice(0, 20).map((e) => e.format());
+    if (this.errors.length > 20) shown.push(`... and ${this.errors.length - 20} more`);
+    return shown.join('\n');
+  }
+}

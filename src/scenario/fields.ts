@@ -1,0 +1,125 @@
+import { bool, dur, int, num, oneOf, type Field, type Fields } from '../util/params.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { DEFAULT_CACHE, DEFAULT_EXIT_COSTS, DEFAULT_HOST_COSTS } from '../host/costs.js';
+
+const cycles = (help: string, def: number): Field => ({ type: 'cycles', help, default: def, min: 0 });
+
+/**
+ * Every field of a scenario, declared once. The validator, the JSON Schema
+ * (schema/scenario.schema.json) and docs/scenario.md come from this table.
+ */
+export const SCENARIO: Fields = {
+  name: { type: 'string', help: 'Name of the scenario (default: the file name without .yaml). Reports go to reports/<name>/.', pattern: /^[A-Za-z0-9._-]+$/, patternHelp: 'letters, digits, dot, dash and underscore' },
+  description: { type: 'string', help: 'What the scenario shows, printed at the top of reports.', default: '' },
+  seed: { type: 'int', help: 'Seed of every random stream of the run. Same scenario and seed: the same report, byte for byte.', default: 1, min: 0, max: 2 ** 32 - 1 },
+  duration: dur('Simulated time measured, after the warm-up.', 10e9, 1),
+  warmup: dur('Simulated time run before measuring (not counted in any figure).', 1e9),
+  host: {
+    type: 'object',
+    help: 'The physical machine.',
+    fields: {
+      cpus: int('Logical CPUs, when no topology is given (one socket, one thread per core).', undefined, 1, 4096),
+      topology: {
+        type: 'object',
+        help: 'Sockets x cores x threads. Overrides cpus.',
+        fields: {
+          sockets: int('CPU sockets.', 1, 1, 64),
+          cores: int('Cores per socket.', 1, 1, 1024),
+          threads: int('Hardware threads per core (SMT siblings).', 1, 1, 8),
+          numa_nodes: int('NUMA nodes (sockets are split evenly between them).', 1, 1, 64),
+        },
+      },
+      freq: { type: 'frequency', help: 'Core clock (and TSC) frequency.', default: 3e9, min: 1e6 },
+      hz: int('Host timer tick rate (CONFIG_HZ). RHEL kernels use 1000.', 1000, 100, 10_000),
+      smt_factor: num('Speed of each of two busy SMT siblings relative to one alone (0.6: two siblings together do 1.2x one core).', 0.6, 0.1, 1),
+      isolcpus: { type: 'cpulist', help: 'Kernel isolcpus=: CPUs that ordinary threads avoid and load balancing leaves alone.', default: [] },
+      nohz_full: { type: 'cpulist', help: 'Kernel nohz_full=: CPUs whose tick stops while one task runs.', default: [] },
+      scheduler: {
+        type: 'object',
+        help: 'The host scheduler and its tunables (defaults scale with 1+ilog2(min(cpus,8)) as in kernel/sched/fair.c).',
+        fields: {
+          kind: oneOf(['cfs'], 'Scheduling class for every thread.', 'cfs'),
+          latency: dur('sched_latency (default 6ms x factor).', undefined, 1),
+          min_granularity: dur('sched_min_granularity (default 0.75ms x factor).', undefined, 1),
+          wakeup_granularity: dur('sched_wakeup_granularity (default 1ms x factor).', undefined, 0),
+          migration_cost: dur('sched_migration_cost: a thread that ran this recently is cache-hot for balancing.', 500_000),
+          balance_interval: dur('Periodic load-balance interval per CPU.', 4_000_000, 1),
+        },
+      },
+      costs: {
+        type: 'object',
+        help: 'Costs of host kernel work and of each VM exit (cycles of the host TSC, round trip). Defaults and sources: shared calibration sheet, docs/model.md.',
+        fields: {
+          context_switch: dur('Direct cost of a context switch.', DEFAULT_HOST_COSTS.contextSwitchNs),
+          tick: dur('Host tick handler time per tick on a busy CPU.', DEFAULT_HOST_COSTS.tickNs),
+          vmcall: cycles('VMCALL round trip (Skylake-SP ~1,550).', DEFAULT_EXIT_COSTS.vmcallCycles),
+          cpuid: cycles('CPUID exit (~1,100).', DEFAULT_EXIT_COSTS.cpuidCycles),
+          io_kvm: cycles('Port I/O handled in KVM.', DEFAULT_EXIT_COSTS.ioKvmCycles),
+          qemu_extra: cycles('Extra cost when an exit goes on to QEMU in user space.', DEFAULT_EXIT_COSTS.qemuExtraCycles),
+          msr: cycles('MSR read/write exit.', DEFAULT_EXIT_COSTS.msrCycles),
+          ipi: cycles('IPI send (x2APIC ICR write) with the target running.', DEFAULT_EXIT_COSTS.ipiCycles),
+          tsc_deadline: cycles('TSC-deadline timer programming.', DEFAULT_EXIT_COSTS.tscDeadlineCycles),
+          hlt: cycles('HLT exit before polling or blocking.', DEFAULT_EXIT_COSTS.hltCycles),
+          external_interrupt: cycles('External-interrupt exit (host tick while in guest mode).', DEFAULT_EXIT_COSTS.externalInterruptCycles),
+          ple: cycles('Pause-loop exit and the directed-yield scan.', DEFAULT_EXIT_COSTS.pleCycles),
+        },
+      },
+      kvm: {
+        type: 'object',
+        help: 'KVM module parameters (kvm, kvm_intel).',
+        fields: {
+          ple: bool('Pause-loop exiting (on by default on Intel hosts).', true),
+          ple_window: cycles('ple_window: cycles of PAUSE looping before an exit.', 4096),
+          ple_window_grow: int('ple_window_grow: window multiplier per exit.', 2, 0),
+          ple_window_max: cycles('ple_window_max.', 2 ** 31 - 1),
+          halt_poll: dur('halt_poll_ns: most time KVM polls on HLT before blocking; 0 disables.', 200_000),
+          halt_poll_grow_start: dur('halt_poll_ns_grow_start.', 10_000),
+          posted_interrupts: bool('APICv posted interrupts: interrupts reach a running vCPU without an exit.', true),
+        },
+      },
+      cache: {
+        type: 'object',
+        help: 'Cache-warmth model for threads that change CPU (docs/model.md).',
+        fields: {
+          private: { type: 'size', help: 'Private (L1+L2) working set of a vCPU thread.', default: DEFAULT_CACHE.privateBytes, min: 0 },
+          llc: { type: 'size', help: 'LLC working set that follows a thread to another socket.', default: DEFAULT_CACHE.llcBytes, min: 0 },
+          decay: dur('Time constant of warmth decay once a thread left a CPU.', DEFAULT_CACHE.decayNs, 1),
+        },
+      },
+    },
+  },
+  guests: {
+    type: 'list',
+    min: 1,
+    help: 'The virtual machines: each one QEMU process.',
+    of: {
+      type: 'object',
+      help: 'One guest (or `count` identical ones).',
+      required: ['name'],
+      fields: {
+        name: { type: 'string', help: 'Guest name; with count > 1 the copies are name-1, name-2, ...', pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, patternHelp: 'letters, digits, dot, dash and underscore' },
+        count: int('How many identical guests.', 1, 1, 10_000),
+        smp: { type: 'smp', help: "QEMU's -smp: [cpus=]n[,maxcpus=m][,sockets=s][,dies=d][,cores=c][,threads=t], or a number. Default 1." },
+        memory: { type: 'size', help: 'Guest RAM (shown on the QEMU command line).', default: 1024 ** 3, min: 1 },
+        on_fault: oneOf(['stop', 'continue'], 'When a vCPU faults: stop the run, or go on without that vCPU.', 'continue'),
+        workload: {
+          type: 'variant',
+          tag: 'kind',
+          default: 'idle',
+          help: 'What the guest runs on every vCPU.',
+          variants: Object.fromEntries(Object.entries(WORKLOADS).map(([k, w]) => [k, w.params])),
+        },
+      },
+    },
+  },
+  report: {
+    type: 'object',
+    help: 'What to report.',
+    fields: {
+      percentiles: { type: 'list', of: num('A percentile, 0-100.', undefined, 0, 100), help: 'Latency percentiles to report.' },
+      per_vcpu: bool('Print the per-vCPU table in the terminal report.', true),
+    },
+  },
+};
+
+export const DEFAULT_PERCENTILES = [50, 90, 99, 99.9];

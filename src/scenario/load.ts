@@ -1,0 +1,380 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { assemble, AsmError, type Program } from '../cpu/assembler.js';
+import { parseSmp, SmpError } from '../topology/smp.js';
+import type { GuestTopology } from '../topology/types.js';
+import type { Field, Fields } from '../util/params.js';
+import { suggest } from '../util/suggest.js';
+import { WORKLOADS, type WorkloadInstance, type WorkloadKind } from '../workloads/index.js';
+import { InputError, InputErrors } from './errors.js';
+import { SCENARIO } from './fields.js';
+import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
+
+/** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
+export interface Scenario {
+  file: string;
+  name: string;
+  description: string;
+  seed: number;
+  duration: number;
+  warmup: number;
+  host: any;
+  guests: GuestDef[];
+  report: { percentiles: number[]; per_vcpu: boolean };
+  /** The scenario text as given (after --set), for reports. */
+  text: string;
+}
+
+export interface GuestDef {
+  name: string;
+  count: number;
+  smp: GuestTopology;
+  smpText: string;
+  memory: number;
+  on_fault: 'stop' | 'continue';
+  workload: { kind: WorkloadKind; [k: string]: any };
+  /** The workload's program, assembled, and its devices. */
+  instance: WorkloadInstance;
+  program: Program;
+}
+
+interface Ctx {
+  file: string;
+  text: string;
+  lc: LineCounter;
+  errors: InputError[];
+}
+
+function at(ctx: Ctx, node: Node | null | undefined, message: string, hint?: string): InputError {
+  const off = node?.range?.[0];
+  if (off === undefined) return new InputError(message, ctx.file, undefined, undefined, hint);
+  const p = ctx.lc.linePos(off);
+  return new InputError(message, ctx.file, p.line, p.col, hint);
+}
+
+const typeName = (f: Field): string =>
+  ({ duration: 'a duration like 10s or 750us', frequency: 'a frequency like 3GHz', rate: 'a rate like 500/s', size: 'a size like 8G', cycles: 'a cycle count', int: 'a whole number', number: 'a number', bool: 'true or false', string: 'a string', enum: 'one of the listed words', cpulist: 'a CPU list like 0-3,6', smp: 'a -smp string like 4,sockets=2 or a number', object: 'a mapping', list: 'a list', variant: 'a mapping with a kind' })[f.type];
+
+function checkRange(ctx: Ctx, node: Node, v: number, f: { min?: number; max?: number }, path: string, fmt: (x: number) => string = String): number | undefined {
+  if (f.min !== undefined && v < f.min) {
+    ctx.errors.push(at(ctx, node, `${path} must be at least ${fmt(f.min)}, got ${fmt(v)}`));
+    return undefined;
+  }
+  if (f.max !== undefined && v > f.max) {
+    ctx.errors.push(at(ctx, node, `${path} must be at most ${fmt(f.max)}, got ${fmt(v)}`));
+    return undefined;
+  }
+  return v;
+}
+
+function defaults(f: Field): any {
+  switch (f.type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(f.fields).map(([k, sub]) => [k, defaults(sub)]));
+    case 'variant':
+      return f.default ? { [f.tag]: f.default, ...defaults({ type: 'object', fields: f.variants[f.default], help: '' }) } : undefined;
+    case 'list':
+      return undefined;
+    default:
+      return (f as { default?: unknown }).default;
+  }
+}
+
+function checkFields(ctx: Ctx, node: Node | null, fields: Fields, path: string, required: readonly string[] = [], skip: string[] = []): Record<string, any> {
+  const out: Record<string, any> = {};
+  if (node && !isMap(node)) {
+    ctx.errors.push(at(ctx, node, `${path || 'the scenario'} must be a mapping of fields`));
+    return defaults({ type: 'object', fields, help: '' });
+  }
+  const seen = new Map<string, Node | null>();
+  if (node && isMap(node)) {
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node;
+      // Keys made by --set (doc.setIn) are plain strings, not Scalar nodes.
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      if (skip.includes(key)) continue;
+      if (!(key in fields)) {
+        const s = suggest(key, Object.keys(fields));
+        ctx.errors.push(at(ctx, keyNode, `unknown field "${key}"${path ? ` in ${path}` : ''}`, s ? `did you mean "${s}"?` : `known fields: ${Object.keys(fields).join(', ')}`));
+        continue;
+      }
+      seen.set(key, (pair.value as Node) ?? null);
+    }
+  }
+  for (const [key, f] of Object.entries(fields)) {
+    const p = path ? `${path}.${key}` : key;
+    if (seen.has(key)) out[key] = check(ctx, seen.get(key) ?? null, f, p);
+    else {
+      if (required.includes(key)) ctx.errors.push(at(ctx, node, `${path || 'the scenario'} needs a "${key}" field`));
+      out[key] = defaults(f);
+    }
+  }
+  return out;
+}
+
+function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
+  if (node === null || (isScalar(node) && node.value === null)) {
+    if (f.type === 'object') return checkFields(ctx, null, f.fields, path, f.required);
+    return defaults(f);
+  }
+  const raw = isScalar(node) ? node.value : undefined;
+  const unit = (parse: (x: unknown) => number, fmt?: (x: number) => string) => {
+    if (!isScalar(node)) {
+      ctx.errors.push(at(ctx, node, `${path} must be ${typeName(f)}`));
+      return undefined;
+    }
+    try {
+      return checkRange(ctx, node, parse(raw), f as { min?: number; max?: number }, path, fmt);
+    } catch (e) {
+      if (e instanceof UnitError) {
+        ctx.errors.push(at(ctx, node, `${path}: ${e.message}`, e.hint));
+        return undefined;
+      }
+      throw e;
+    }
+  };
+  switch (f.type) {
+    case 'duration':
+      return unit(parseDuration, (x) => `${x}ns`);
+    case 'frequency':
+      return unit(parseFrequency, (x) => `${x}Hz`);
+    case 'rate':
+      return unit(parseRate, (x) => `${x}/s`);
+    case 'size':
+      return unit(parseSize, (x) => `${x} bytes`);
+    case 'cycles':
+      return unit(parseCycles);
+    case 'int':
+    case 'number': {
+      if (!isScalar(node) || typeof raw !== 'number' || (f.type === 'int' && !Number.isInteger(raw))) {
+        ctx.errors.push(at(ctx, node, `${path} must be ${typeName(f)}, got ${JSON.stringify(raw ?? node.toJSON())}`));
+        return undefined;
+      }
+      return checkRange(ctx, node, raw, f, path);
+    }
+    case 'bool':
+      if (typeof raw !== 'boolean') {
+        ctx.errors.push(at(ctx, node, `${path} must be true or false, got ${JSON.stringify(raw)}`));
+        return undefined;
+      }
+      return raw;
+    case 'string':
+      if (typeof raw !== 'string') {
+        ctx.errors.push(at(ctx, node, `${path} must be a string`));
+        return undefined;
+      }
+      if (f.pattern && !f.pattern.test(raw)) {
+        ctx.errors.push(at(ctx, node, `${path} "${raw}" has characters that are not allowed`, f.patternHelp ? `use ${f.patternHelp}` : undefined));
+        return undefined;
+      }
+      return raw;
+    case 'enum':
+      if (typeof raw !== 'string' || !f.values.includes(raw)) {
+        const s = typeof raw === 'string' ? suggest(raw, f.values) : undefined;
+        ctx.errors.push(at(ctx, node, `${path} must be one of ${f.values.join(', ')}, got ${JSON.stringify(raw ?? null)}`, s ? `did you mean "${s}"?` : undefined));
+        return undefined;
+      }
+      return raw;
+    case 'cpulist': {
+      const v = isSeq(node) ? node.toJSON() : raw;
+      try {
+        return parseCpuList(v);
+      } catch (e) {
+        if (e instanceof UnitError) {
+          ctx.errors.push(at(ctx, node, `${path}: ${e.message}`, e.hint));
+          return undefined;
+        }
+        throw e;
+      }
+    }
+    case 'smp':
+      return raw;
+    case 'object':
+      return checkFields(ctx, node, f.fields, path, f.required);
+    case 'list': {
+      if (!isSeq(node)) {
+        ctx.errors.push(at(ctx, node, `${path} must be a list`));
+        return [];
+      }
+      if (f.min && node.items.length < f.min) ctx.errors.push(at(ctx, node, `${path} needs at least ${f.min} item(s)`));
+      return node.items.map((item, i) => check(ctx, item as Node, f.of, `${path}[${i}]`));
+    }
+    case 'variant': {
+      if (!isMap(node)) {
+        ctx.errors.push(at(ctx, node, `${path} must be a mapping with a "${f.tag}" field`));
+        return undefined;
+      }
+      const tagNode = node.get(f.tag, true) as Node | undefined;
+      const kind = tagNode && isScalar(tagNode) ? String(tagNode.value) : f.default;
+      if (!kind || !(kind in f.variants)) {
+        const s = kind ? suggest(kind, Object.keys(f.variants)) : undefined;
+        ctx.errors.push(at(ctx, tagNode ?? node, `${path}.${f.tag} must be one of ${Object.keys(f.variants).join(', ')}${kind ? `, got "${kind}"` : ''}`, s ? `did you mean "${s}"?` : undefined));
+        return undefined;
+      }
+      return { [f.tag]: kind, ...checkFields(ctx, node, f.variants[kind], path, [], [f.tag]) };
+    }
+  }
+}
+
+/** Apply `--set path=value` overrides to the YAML document. */
+function applySets(doc: Document, sets: string[], ctx: Ctx): void {
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) {
+      ctx.errors.push(new InputError(`--set "${s}" is not path=value`, '--set', undefined, undefined, 'e.g. --set guests.db.smp=4'));
+      continue;
+    }
+    const path = s.slice(0, eq).split('.');
+    const valueText = s.slice(eq + 1);
+    const value = parseDocument(valueText).toJSON();
+    const keys: (string | number)[] = [];
+    let node: unknown = doc.contents;
+    for (const seg of path) {
+      if (isSeq(node)) {
+        let idx = /^\d+$/.test(seg) ? Number(seg) : node.items.findIndex((it) => isMap(it) && it.get('name') === seg);
+        if (idx < 0 || idx >= node.items.length) {
+          const names = node.items.map((it) => (isMap(it) ? String(it.get('name')) : '')).filter(Boolean);
+          const sug = suggest(seg, names);
+          ctx.errors.push(new InputError(`--set ${s}: no item "${seg}" in ${keys.join('.') || 'the scenario'}`, '--set', undefined, undefined, sug ? `did you mean "${sug}"?` : `items: ${names.join(', ')}`));
+          idx = -1;
+        }
+        if (idx < 0) {
+          node = undefined;
+          break;
+        }
+        keys.push(idx);
+        node = node.items[idx];
+      } else {
+        keys.push(seg);
+        node = isMap(node) ? node.get(seg, true) : undefined;
+      }
+    }
+    if (keys.length === path.length) doc.setIn(keys, doc.createNode(value));
+  }
+}
+
+export interface LoadOptions {
+  sets?: string[];
+  seed?: number;
+  duration?: string;
+}
+
+/** Read a scenario file: parse YAML → validate with positions → normalise → assemble the guests' programs. */
+export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot read: ${(e as Error).message}`, file, undefined, undefined, code === 'ENOENT' ? 'check the path; shipped scenarios are in scenarios/' : undefined);
+  }
+  return parseScenario(text, file, opts);
+}
+
+export function parseScenario(text: string, file: string, opts: LoadOptions = {}): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const ctx: Ctx = { file, text, lc, errors: [] };
+  if (doc.errors.length) {
+    throw new InputErrors(
+      doc.errors.map((e) => {
+        const p = lc.linePos(e.pos[0]);
+        return new InputError(`YAML syntax: ${e.message.split('\n')[0]}`, file, p.line, p.col, 'check indentation, colons and quotes around this point');
+      }),
+    );
+  }
+  if (doc.contents === null || !isMap(doc.contents)) throw new InputError('a scenario is a YAML mapping with host: and guests:', file, 1, 1, 'see scenarios/overcommit-16on4.yaml');
+  applySets(doc, opts.sets ?? [], ctx);
+  if (opts.seed !== undefined) doc.set('seed', doc.createNode(opts.seed));
+  if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
+  const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
+  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  const guests: GuestDef[] = [];
+  const names = new Set<string>();
+  (v.guests ?? []).forEach((g: any, i: number) => {
+    const gnode = isSeq(guestNodes) ? (guestNodes.items[i] as Node) : null;
+    const gmap = gnode && isMap(gnode) ? gnode : null;
+    if (!g || !g.name) return;
+    if (names.has(g.name)) ctx.errors.push(at(ctx, gmap?.get('name', true) as Node, `two guests are named "${g.name}"`, 'guest names must be unique'));
+    names.add(g.name);
+    const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
+    let smp: GuestTopology | undefined;
+    const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
+    try {
+      smp = parseSmp(smpText);
+    } catch (e) {
+      if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
+      else throw e;
+    }
+    if (!smp || !g.workload) return;
+    const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
+    const wk = g.workload.kind as WorkloadKind;
+    const w = { ...g.workload };
+    let srcNode: Node | null = null;
+    let srcFile = file;
+    let lineOffset = 0;
+    let colOffset = 0;
+    if (wk === 'program') {
+      const wmap = wnode && isMap(wnode) ? wnode : null;
+      if (w.file) {
+        const pf = resolve(dirname(file), w.file);
+        try {
+          w.source = readFileSync(pf, 'utf8');
+        } catch {
+          ctx.errors.push(at(ctx, wmap?.get('file', true) as Node, `workload file "${w.file}" cannot be read`, `looked for ${pf}`));
+          return;
+        }
+        srcFile = w.file;
+      } else if (typeof w.source === 'string') {
+        srcNode = (wmap?.get('source', true) as Node) ?? null;
+        if (srcNode?.range) {
+          const start = srcNode.range[0];
+          const p = lc.linePos(start);
+          const blockScalar = /^[|>]/.test(text.slice(start, start + 1));
+          lineOffset = blockScalar ? p.line : p.line - 1;
+          const firstLine = text.split('\n')[lineOffset] ?? '';
+          colOffset = blockScalar ? firstLine.length - firstLine.trimStart().length : p.col - 1;
+        }
+      } else {
+        ctx.errors.push(at(ctx, wnode, `guests[${i}].workload: a program workload needs "source" or "file"`));
+        return;
+      }
+    }
+    const instance = WORKLOADS[wk].build(w, { maxcpus: smp.maxcpus, freqHz: v.host?.freq ?? 3e9 });
+    let program: Program;
+    try {
+      program = assemble(instance.source);
+    } catch (e) {
+      if (e instanceof AsmError) {
+        ctx.errors.push(new InputError(`guest ${g.name}: program: ${e.message}`, srcFile, e.line + lineOffset, e.col + colOffset, e.hint));
+        return;
+      }
+      throw e;
+    }
+    if (wk === 'program' && !program.probes.includes(instance.throughput.counter)) {
+      ctx.errors.push(at(ctx, wnode, `guest ${g.name}: the program has no "count ${instance.throughput.counter}" probe to measure throughput`, program.probes.length ? `its probes: ${program.probes.join(', ')}; set workload.throughput` : 'add `count ops` where one operation completes'));
+    }
+    guests.push({ ...g, smp, smpText, workload: w, instance, program });
+  });
+  const host = v.host;
+  // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
+  if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
+  if (host && host.cpus === undefined && !host.topology) {
+    ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
+  }
+  if (ctx.errors.length) throw new InputErrors(ctx.errors);
+  const name = v.name ?? basename(file).replace(/\.ya?ml$/i, '');
+  return {
+    file,
+    name,
+    description: v.description,
+    seed: v.seed,
+    duration: v.duration,
+    warmup: v.warmup,
+    host,
+    guests,
+    report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu },
+    text: String(doc),
+  };
+}

@@ -1,0 +1,50 @@
+import { buildSimulation, type Simulation } from './build.js';
+import type { Scenario } from './load.js';
+import { collect, type Results } from '../report/results.js';
+
+export interface RunOptions {
+  check?: boolean;
+  /** Called now and then with the fraction of simulated time done. */
+  progress?: (fraction: number) => void;
+  /** Stop cleanly when this returns true (wall-clock limit, Ctrl-C); the report is marked partial. */
+  shouldStop?: () => boolean;
+  /** Most events the run may deliver before it stops as partial. */
+  maxEvents?: number;
+}
+
+/** Simulated time between progress reports and stop checks. */
+const SLICE_NS = 10_000_000;
+
+/** Run a scenario to the end (or until asked to stop) and collect its results. */
+export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Results; sim: Simulation } {
+  const sim = buildSimulation(s, { check: opts.check });
+  const end = s.warmup + s.duration;
+  const e = sim.engine;
+  let partial = false;
+  let t = 0;
+  while (t < end) {
+    t = Math.min(end, t + SLICE_NS);
+    e.runUntil(t);
+    if (opts.check) sim.host.checkInvariants(e.now);
+    if (e.stopRequested) {
+      partial = true;
+      break;
+    }
+    if (opts.shouldStop?.()) {
+      sim.stopReason ??= 'stopped before the end';
+      partial = true;
+      break;
+    }
+    if (opts.maxEvents !== undefined && e.delivered > opts.maxEvents) {
+      sim.stopReason ??= `event budget of ${opts.maxEvents} events exhausted`;
+      partial = true;
+      break;
+    }
+    opts.progress?.(t / end);
+  }
+  const now = e.now;
+  sim.host.finish(now);
+  const measured = Math.max(0, now - s.warmup);
+  if (opts.check && !partial) sim.host.checkAccounting(measured);
+  return { results: collect(sim, measured, partial), sim };
+}

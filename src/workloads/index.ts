@@ -1,0 +1,14 @@
+import { barrier } from './barrier.js';
+import type { WorkloadDef } from './common.js';
+import { cpu, idle } from './cpu.js';
+import { program } from './program.js';
+import { io, request } from './request.js';
+import { spinlock } from './spinlock.js';
+
+export type WorkloadKind = 'cpu' | 'spinlock' | 'barrier' | 'request' | 'io' | 'idle' | 'program';
+
+/** Every workload, by kind. */
+export const WORKLOADS: Record<WorkloadKind, WorkloadDef> = { cpu, spinlock, barrier, request, io, idle, program };
+
+export type { WorkloadDef, WorkloadInstance, BuildContext } from './common.js';
+export type { WorkloadEnv, PortHandler } from './env.js';
