@@ -2,6 +2,7 @@ import { Prio, type Engine, type Handler, type SimEvent, InvariantError } from '
 import type { Ns } from '../engine/time.js';
 import { makeScheduler, type RunQueue, type SchedClass, type SchedulerConfig } from '../scheduler/index.js';
 import { DEFAULT_CACHE, DEFAULT_HOST_COSTS, type CacheModel, type HostCosts } from './costs.js';
+import type { Tracer } from './tracer.js';
 import {
   ACC_HOST,
   ACC_KVM,
@@ -107,6 +108,8 @@ export class Host implements Handler {
   readonly sched: SchedClass<HostThread>;
   readonly tickNs: Ns;
   private readonly defaultAllowed: Uint8Array;
+  /** Attached for --trace; null otherwise. */
+  tracer: Tracer | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -169,10 +172,12 @@ export class Host implements Handler {
 
   /** The running thread changes mode (guest, KVM, QEMU, host). */
   setMode(t: HostThread, mode: number, now: Ns): void {
+    const changed = t.mode !== mode;
     t.mode = mode;
     if (t.state === STATE_RUNNING && t.started) {
       this.accountThread(t, mode, now);
       this.accountCpu(this.cpus[t.cpu], mode, now);
+      if (changed && this.tracer) this.tracer.mode(t.cpu, t.tid, mode, now);
     }
   }
 
@@ -394,6 +399,7 @@ export class Host implements Handler {
     if (!next && !c.isolated && this.pullOne(c, now, false)) next = this.sched.pickNext(c.rq, now);
     if (!next) {
       this.accountCpu(c, CPU_IDLE, now);
+      if (this.tracer) this.tracer.run(c.id, -1, now);
       this.engine.cancel(c.tickEv);
       c.tickEv = null;
       return;
@@ -422,6 +428,7 @@ export class Host implements Handler {
     t.started = true;
     this.accountThread(t, t.mode, now);
     this.accountCpu(c, t.mode, now);
+    if (this.tracer) this.tracer.run(c.id, t.tid, now);
     t.body.start(now, stall);
   }
 

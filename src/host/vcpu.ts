@@ -416,6 +416,7 @@ export class Vcpu implements ThreadBody, Handler {
 
   private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: number, arg = 0, arg2 = 0): void {
     this.stats.exits[EXIT_INDEX[reason]]++;
+    if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, reason, now);
     this.lastLdPc = -1;
     this.phase = PH_EXIT;
     this.exitMode = ACC_KVM;
@@ -565,6 +566,7 @@ export class Vcpu implements ThreadBody, Handler {
     const g = this.kvm.pleWindowGrow;
     this.pleWindow = Math.min(this.kvm.pleWindowMaxCycles, g < 1 ? this.kvm.pleWindowCycles : g < 1000 ? this.pleWindow * g : this.pleWindow + g);
     this.stats.exits[EXIT_INDEX.PAUSE_INSTRUCTION]++;
+    if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, 'PAUSE_INSTRUCTION', now);
     this.phase = PH_EXIT;
     this.exitMode = ACC_KVM;
     this.qemuLeftCycles = 0;

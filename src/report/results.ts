@@ -3,6 +3,7 @@ import { CPU_ACC_NAMES } from '../host/host.js';
 import { EXIT_REASONS } from '../host/costs.js';
 import type { LogHistogram } from '../host/stats.js';
 import type { Simulation } from '../scenario/build.js';
+import type { Series } from './sampler.js';
 
 /** Bumped whenever the JSON layout changes incompatibly (schema/report.schema.json). */
 export const REPORT_VERSION = 1;
@@ -75,6 +76,8 @@ export interface Results {
   guests: GuestResult[];
   pcpus: { cpu: number; socket: number; core: number; thread: number; time_ns: Record<string, number>; busy_fraction: number; context_switches: number }[];
   run: { events: number; simulated_ns: number; partial: boolean; stop_reason: string | null };
+  /** Time series sampled during the run (report.sample_interval). */
+  series?: Series;
 }
 
 function times(t: HostThread): ThreadTimes {

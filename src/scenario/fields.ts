@@ -118,6 +118,7 @@ export const SCENARIO: Fields = {
     fields: {
       percentiles: { type: 'list', of: num('A percentile, 0-100.', undefined, 0, 100), help: 'Latency percentiles to report.' },
       per_vcpu: bool('Print the per-vCPU table in the terminal report.', true),
+      sample_interval: dur('Interval of the time series in reports (default: 1/100 of the duration, at least 1ms).', undefined, 100_000),
     },
   },
 };

@@ -21,7 +21,7 @@ export interface Scenario {
   warmup: number;
   host: any;
   guests: GuestDef[];
-  report: { percentiles: number[]; per_vcpu: boolean };
+  report: { percentiles: number[]; per_vcpu: boolean; sample_interval?: number };
   /** The scenario text as given (after --set), for reports. */
   text: string;
 }
@@ -374,7 +374,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     warmup: v.warmup,
     host,
     guests,
-    report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu },
+    report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },
     text: String(doc),
   };
 }

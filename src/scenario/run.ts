@@ -1,6 +1,7 @@
 import { buildSimulation, type Simulation } from './build.js';
 import type { Scenario } from './load.js';
 import { collect, type Results } from '../report/results.js';
+import { Sampler } from '../report/sampler.js';
 
 export interface RunOptions {
   check?: boolean;
@@ -18,6 +19,8 @@ const SLICE_NS = 10_000_000;
 /** Run a scenario to the end (or until asked to stop) and collect its results. */
 export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Results; sim: Simulation } {
   const sim = buildSimulation(s, { check: opts.check });
+  const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
+  const sampler = new Sampler(sim, interval, sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!.instance.throughput.counter));
   const end = s.warmup + s.duration;
   const e = sim.engine;
   let partial = false;
@@ -46,5 +49,7 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Resu
   sim.host.finish(now);
   const measured = Math.max(0, now - s.warmup);
   if (opts.check && !partial) sim.host.checkAccounting(measured);
-  return { results: collect(sim, measured, partial), sim };
+  const results = collect(sim, measured, partial);
+  results.series = sampler.series;
+  return { results, sim };
 }
