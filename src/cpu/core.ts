@@ -47,6 +47,8 @@ export class CoreState {
   inIrq = 0;
   irqRet = 0;
   irqVec = 0;
+  /** Cycles left of the op the interrupt came in the middle of (restored by iret). */
+  irqWorkLeft = 0;
   stack = new Int32Array(MAX_STACK);
   sp = 0;
   instrs = 0;
@@ -91,6 +93,7 @@ export class Core extends CoreState {
     s.inIrq = this.inIrq;
     s.irqRet = this.irqRet;
     s.irqVec = this.irqVec;
+    s.irqWorkLeft = this.irqWorkLeft;
     if (this.sp) s.stack.set(this.stack.subarray(0, this.sp));
     s.sp = this.sp;
     s.instrs = this.instrs;
@@ -108,6 +111,7 @@ export class Core extends CoreState {
     this.inIrq = s.inIrq;
     this.irqRet = s.irqRet;
     this.irqVec = s.irqVec;
+    this.irqWorkLeft = s.irqWorkLeft;
     if (s.sp) this.stack.set(s.stack.subarray(0, s.sp));
     this.sp = s.sp;
     this.instrs = s.instrs;
@@ -133,6 +137,8 @@ export class Core extends CoreState {
     this.ifl = 0;
     this.irqRet = this.pc;
     this.irqVec = vec;
+    this.irqWorkLeft = this.workLeft;
+    this.workLeft = 0;
     this.pc = this.program.irqEntry;
     return true;
   }
@@ -278,6 +284,8 @@ export class Core extends CoreState {
           this.inIrq = 0;
           this.ifl = 1;
           pc = this.irqRet;
+          this.workLeft = this.irqWorkLeft;
+          this.irqWorkLeft = 0;
           cyc += 1;
           break;
         case I.OP_IRQVEC: r[code[o + 1]] = this.irqVec; pc++; cyc += 1; break;

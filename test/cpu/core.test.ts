@@ -142,3 +142,16 @@ describe('core', () => {
     expect(c.probes.value[1]).toBe(77);
   });
 });
+
+describe('interrupts in the middle of work', () => {
+  it('resume the interrupted work where it stopped, not from the start', () => {
+    const p = assemble('work 1000\ncount done\nhlt\nirq: work 50\niret');
+    const c = new Core(p, new Float64Array(p.memWords));
+    c.run(400);
+    expect(c.interrupt(1)).toBe(true);
+    c.run(10_000);
+    // 400 before, 50 + 2 in the handler (work, iret), then the 600 left.
+    expect(c.cycles).toBe(51 + 600);
+    expect(c.probes.n).toBe(1);
+  });
+});
