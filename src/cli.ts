@@ -17,6 +17,7 @@ import { stableJson, writeAtomic } from './util/files.js';
 import { scenarioSchema } from './scenario/schema.js';
 import { VERSION } from './version.js';
 import { isaDoc } from './cpu/isadoc.js';
+import { inspectCommands } from './commands.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input, 3 an expectation failed, 130 interrupted. */
 export const EXIT = { ok: 0, internal: 1, input: 2, expect: 3, interrupted: 130 } as const;
@@ -119,7 +120,7 @@ function runOptions<T>(y: Argv<T>) {
 export async function main(argv: string[]): Promise<number> {
   let code = EXIT.ok as number;
   const debug = argv.includes('--debug');
-  const parser = yargs(argv)
+  const parser = inspectCommands(yargs(argv))
     .scriptName('simvm')
     .usage('$0 <scenario.yaml> [options]\n\nSimulate SMP guests on a KVM/QEMU host: over-commit, pinning, topology, CPU models.')
     .command(

@@ -78,6 +78,8 @@ export interface Results {
   run: { events: number; simulated_ns: number; partial: boolean; stop_reason: string | null };
   /** Time series sampled during the run (report.sample_interval). */
   series?: Series;
+  /** Timeline commands in the order they ran, with what each changed. */
+  timeline?: { at_ns: number; command: string; effect: string }[];
 }
 
 function times(t: HostThread): ThreadTimes {

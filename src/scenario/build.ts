@@ -5,6 +5,8 @@ import type { KvmConfig } from '../host/vcpu.js';
 import type { ExitCosts } from '../host/costs.js';
 import type { Scenario } from './load.js';
 import { InputError } from './errors.js';
+import { addBackground, addKernelThreads, type HostProcess } from '../host/kthreads.js';
+import { weightOfNice } from '../scheduler/types.js';
 
 /** Everything one run needs; no module-level state, so runs can share a process. */
 export interface Simulation {
@@ -14,6 +16,8 @@ export interface Simulation {
   guests: Guest[];
   /** Set when a guest asked to stop the run (e.g. a vCPU faulted with on_fault: stop). */
   stopReason: string | null;
+  /** Host processes other than guests: kernel threads and background load. */
+  processes: HostProcess[];
 }
 
 /**
@@ -96,6 +100,8 @@ export function kvmConfig(s: Scenario): KvmConfig {
   };
 }
 
+/** First pid of background processes (after the kernel threads of up to 256 CPUs). */
+const FIRST_BACKGROUND_PID = 1500;
 /** First pid of QEMU processes; kernel threads and system daemons come before. */
 const FIRST_QEMU_PID = 2000;
 /** Room for each QEMU process's threads before the next process's pid. */
@@ -114,8 +120,12 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
   const cfg = hostConfig(s, opts.check ?? false);
   const host = new Host(engine, cfg);
   const kvm = kvmConfig(s);
-  const sim: Simulation = { scenario: s, engine, host, guests: [], stopReason: null };
-  let pid = FIRST_QEMU_PID;
+  const sim: Simulation = { scenario: s, engine, host, guests: [], stopReason: null, processes: [] };
+  if (s.host.kthreads) sim.processes.push(...addKernelThreads(engine, host));
+  const bgPid = Math.max(FIRST_BACKGROUND_PID, 7 + 5 * host.ncpus + 100);
+  const bg = addBackground(engine, host, s.host.background ?? [], bgPid, weightOfNice);
+  sim.processes.push(...bg);
+  let pid = Math.max(FIRST_QEMU_PID, bgPid + bg.length + 100);
   for (const g of s.guests) {
     for (let k = 1; k <= g.count; k++) {
       const name = g.count > 1 ? `${g.name}-${k}` : g.name;
@@ -128,7 +138,7 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
           pid,
           args: qemuArgs(name, g.smpText, g.memory),
           program: g.program,
-          features: new Set(['avx2', 'rdtscp']),
+          features: new Set(g.identity.flags),
           cpus: g.smp.cpus,
           maxcpus: g.smp.maxcpus,
           kvm,
@@ -141,10 +151,19 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
         },
       );
       g.instance.install?.(guest);
+      // libvirt-style pinning: vCPU i gets pin[i] (the last list repeats); emulatorpin covers the other threads.
+      if (g.pin?.length) guest.onlineVcpus().forEach((v, i) => host.setAffinity(v.thread, g.pin![Math.min(i, g.pin!.length - 1)], 0));
+      if (g.emulator_pin) for (const t of [guest.mainThread, ...guest.auxThreads]) host.setAffinity(t, g.emulator_pin, 0);
       sim.guests.push(guest);
       pid += stride;
     }
   }
   for (const guest of sim.guests) guest.boot(0);
+  // Numeric taskset targets can only be checked once pids exist.
+  for (const c of s.timeline) {
+    if (c.kind === 'taskset' && /^\d+$/.test(c.target) && !host.threads.some((t) => t.tid === Number(c.target))) {
+      throw new InputError(`timeline: taskset: no process or thread ${c.target}`, s.file, c.where?.line, c.where?.col, 'simvm view <scenario> ps lists the pids and lwps');
+    }
+  }
   return sim;
 }

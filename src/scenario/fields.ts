@@ -32,6 +32,26 @@ export const SCENARIO: Fields = {
       freq: { type: 'frequency', help: 'Core clock (and TSC) frequency.', default: 3e9, min: 1e6 },
       hz: int('Host timer tick rate (CONFIG_HZ). RHEL kernels use 1000.', 1000, 100, 10_000),
       smt_factor: num('Speed of each of two busy SMT siblings relative to one alone (0.6: two siblings together do 1.2x one core).', 0.6, 0.1, 1),
+      cpu: { type: 'string', help: "The host's CPU model (a name from `simvm cpu-models`): its flags are what `-cpu host` passes through and what named guest models must fit.", default: 'Skylake-Server' },
+      kthreads: bool('Model the per-CPU kernel threads (watchdog/N, migration/N, ksoftirqd/N, kworker/N:0, kworker/N:0H), bound to their CPUs.', true),
+      background: {
+        type: 'list',
+        help: 'Other host processes (noisy neighbours), scheduled by the same host scheduler.',
+        of: {
+          type: 'object',
+          help: 'One background process (or `count` identical ones).',
+          required: ['name'],
+          fields: {
+            name: { type: 'string', help: 'Process name, as ps shows it.', pattern: /^[A-Za-z0-9_.-]+$/, patternHelp: 'letters, digits, dot, dash and underscore' },
+            count: int('How many identical processes.', 1, 1, 10_000),
+            kind: oneOf(['batch', 'periodic'], 'batch: always runnable (a CPU hog); periodic: wakes every `period` and works for `work`.', 'batch'),
+            period: dur('Wake-up period of a periodic process.', 10_000_000, 1),
+            work: dur('CPU work per wake-up of a periodic process.', 1_000_000),
+            nice: int('Nice value (-20..19).', 0, -20, 19),
+            cpus: { type: 'cpulist', help: 'CPU affinity (taskset list); default: every non-isolated CPU.' },
+          },
+        },
+      },
       isolcpus: { type: 'cpulist', help: 'Kernel isolcpus=: CPUs that ordinary threads avoid and load balancing leaves alone.', default: [] },
       nohz_full: { type: 'cpulist', help: 'Kernel nohz_full=: CPUs whose tick stops while one task runs.', default: [] },
       scheduler: {
@@ -100,6 +120,9 @@ export const SCENARIO: Fields = {
         name: { type: 'string', help: 'Guest name; with count > 1 the copies are name-1, name-2, ...', pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, patternHelp: 'letters, digits, dot, dash and underscore' },
         count: int('How many identical guests.', 1, 1, 10_000),
         smp: { type: 'smp', help: "QEMU's -smp: [cpus=]n[,maxcpus=m][,sockets=s][,dies=d][,cores=c][,threads=t], or a number. Default 1." },
+        cpu: { type: 'string', help: "QEMU's -cpu: a model name with optional +feature/-feature (e.g. `Skylake-Server,-hle,+pcid`). Default qemu64.", default: 'qemu64' },
+        pin: { type: 'list', of: { type: 'cpulist', help: 'Host CPUs of one vCPU.' }, help: 'vCPU pinning, libvirt vcpupin style: one CPU list per vCPU (vCPU i gets item i; the last item repeats).' },
+        emulator_pin: { type: 'cpulist', help: "Host CPUs of the QEMU main-loop and helper threads (libvirt emulatorpin)." },
         memory: { type: 'size', help: 'Guest RAM (shown on the QEMU command line).', default: 1024 ** 3, min: 1 },
         on_fault: oneOf(['stop', 'continue'], 'When a vCPU faults: stop the run, or go on without that vCPU.', 'continue'),
         workload: {
@@ -109,6 +132,40 @@ export const SCENARIO: Fields = {
           help: 'What the guest runs on every vCPU.',
           variants: Object.fromEntries(Object.entries(WORKLOADS).map(([k, w]) => [k, w.params])),
         },
+      },
+    },
+  },
+  migration: {
+    type: 'object',
+    help: 'Hosts a guest may migrate between, for `simvm migrate-check`.',
+    fields: {
+      hosts: {
+        type: 'list',
+        help: 'The hosts of the migration group.',
+        of: {
+          type: 'object',
+          help: 'One host.',
+          required: ['name', 'cpu'],
+          fields: {
+            name: { type: 'string', help: 'Host name.' },
+            cpu: { type: 'string', help: "The host's CPU model (a catalogue name)." },
+          },
+        },
+      },
+    },
+  },
+  timeline: {
+    type: 'list',
+    help: 'Commands at simulated times: QEMU monitor commands (`monitor:` with `guest:`) and host commands (`host:`).',
+    of: {
+      type: 'object',
+      help: 'One command.',
+      required: ['at'],
+      fields: {
+        at: dur('When the command runs (simulated time from the start, warm-up included).', undefined, 0),
+        guest: { type: 'string', help: 'Guest whose QEMU monitor receives a `monitor:` command.' },
+        monitor: { type: 'string', help: 'QEMU monitor command: `cpu-add ID`, or `device_add <cpu type>,id=NAME,socket-id=S,core-id=C,thread-id=T`.' },
+        host: { type: 'string', help: 'Host shell command: `taskset -pc LIST TARGET` or `taskset -apc LIST TARGET`, TARGET a pid/lwp or a name like web/vcpu1, web/main or web.' },
       },
     },
   },

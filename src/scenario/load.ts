@@ -9,6 +9,12 @@ import { suggest } from '../util/suggest.js';
 import { WORKLOADS, type WorkloadInstance, type WorkloadKind } from '../workloads/index.js';
 import { InputError, InputErrors } from './errors.js';
 import { SCENARIO } from './fields.js';
+import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
+import { hostPlaces } from './build.js';
+import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
+import { hostIdentity } from '../cpu/models/host.js';
+import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
+import type { CpuIdentity } from '../cpu/models/types.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
 
 /** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
@@ -22,18 +28,28 @@ export interface Scenario {
   host: any;
   guests: GuestDef[];
   report: { percentiles: number[]; per_vcpu: boolean; sample_interval?: number };
+  timeline: TimelineCommand[];
+  /** The host's CPU, from host.cpu. */
+  hostCpu: CpuIdentity;
+  /** The migration group for migrate-check. */
+  migration: { name: string; cpu: string }[];
   /** The scenario text as given (after --set), for reports. */
   text: string;
 }
 
 export interface GuestDef {
   name: string;
+  cpu: string;
+  pin?: number[][];
+  emulator_pin?: number[];
   count: number;
   smp: GuestTopology;
   smpText: string;
   memory: number;
   on_fault: 'stop' | 'continue';
   workload: { kind: WorkloadKind; [k: string]: any };
+  /** What the guest's CPUID says (QEMU -cpu under KVM). */
+  identity: CpuIdentity;
   /** The workload's program, assembled, and its devices. */
   instance: WorkloadInstance;
   program: Program;
@@ -290,6 +306,13 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
   const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
   const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  const hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
+  let hostCpu = hostIdentity(hostCpuName);
+  if (!hostCpu) {
+    const s = suggest(hostCpuName, cpuModelNamesInListOrder());
+    ctx.errors.push(at(ctx, (doc.getIn(['host', 'cpu'], true) as Node) ?? null, `host.cpu: "${hostCpuName}" is not a CPU model a host can be`, s ? `did you mean "${s}"?` : 'see simvm cpu-models'));
+    hostCpu = hostIdentity('Skylake-Server')!;
+  }
   const guests: GuestDef[] = [];
   const names = new Set<string>();
   (v.guests ?? []).forEach((g: any, i: number) => {
@@ -308,6 +331,22 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
       else throw e;
     }
     if (!smp || !g.workload) return;
+    let identity: CpuIdentity;
+    const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
+    try {
+      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm' });
+    } catch (e) {
+      if (e instanceof CpuModelError) {
+        ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));
+        return;
+      }
+      throw e;
+    }
+    const missing = checkHostSupports(identity, hostCpu!);
+    if (missing.length) {
+      ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${g.cpu} needs CPU features host ${hostCpuName} lacks:\n${hostUnsupportedMessage(missing)}`, `choose an older model (simvm migrate-check helps) or a newer host.cpu`));
+      return;
+    }
     const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
     const wk = g.workload.kind as WorkloadKind;
     const w = { ...g.workload };
@@ -355,13 +394,83 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     if (wk === 'program' && !program.probes.includes(instance.throughput.counter)) {
       ctx.errors.push(at(ctx, wnode, `guest ${g.name}: the program has no "count ${instance.throughput.counter}" probe to measure throughput`, program.probes.length ? `its probes: ${program.probes.join(', ')}; set workload.throughput` : 'add `count ops` where one operation completes'));
     }
-    guests.push({ ...g, smp, smpText, workload: w, instance, program });
+    if (program.features.has('avx2') && !identity.flags.includes('avx2')) {
+      // Not an error: the op raises #UD at run time, reported per guest, as it would in life.
+    }
+    guests.push({ ...g, smp, smpText, workload: w, instance, program, identity });
   });
   const host = v.host;
   // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
   if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
   if (host && host.cpus === undefined && !host.topology) {
     ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
+  }
+  const timeline: TimelineCommand[] = [];
+  if (host && guests.length && !ctx.errors.length) {
+    const ncpus = hostPlaces(host).length;
+    const tnodes = doc.get('timeline', true);
+    const expanded = guests.flatMap((g) => Array.from({ length: g.count }, (_, k) => ({ def: g, name: g.count > 1 ? `${g.name}-${k + 1}` : g.name })));
+    const present = new Map(expanded.map((e) => [e.name, new Set(Array.from({ length: e.def.smp.cpus }, (_, i) => i))]));
+    const entries = ((v.timeline ?? []) as any[]).map((t, i) => ({ t, i, node: isSeq(tnodes) ? (tnodes.items[i] as Node) : null }));
+    entries.sort((a, b) => (a.t?.at ?? 0) - (b.t?.at ?? 0) || a.i - b.i);
+    for (const { t, i, node } of entries) {
+      if (!t || t.at === undefined) continue;
+      const m = node && isMap(node) ? node : null;
+      const cmdNode = (key: string) => (m?.get(key, true) as Node | undefined) ?? node;
+      if ((t.monitor === undefined) === (t.host === undefined)) {
+        ctx.errors.push(at(ctx, node, `timeline[${i}] needs exactly one of "monitor" or "host"`));
+        continue;
+      }
+      if (t.monitor !== undefined) {
+        const g = expanded.find((e) => e.name === t.guest);
+        if (!g) {
+          const s = t.guest ? suggest(t.guest, expanded.map((e) => e.name)) : undefined;
+          ctx.errors.push(at(ctx, cmdNode('guest'), t.guest ? `timeline[${i}]: no guest named "${t.guest}"` : `timeline[${i}]: a monitor command needs "guest"`, s ? `did you mean "${s}"?` : `guests: ${expanded.map((e) => e.name).join(', ')}`));
+          continue;
+        }
+        const r = parseMonitor(t.monitor, { name: g.name, threads: g.def.smp.threads, cpus: g.def.smp.cpus, maxcpus: g.def.smp.maxcpus, sockets: g.def.smp.sockets, dies: g.def.smp.dies, cores: g.def.smp.cores }, present.get(g.name)!, t.at);
+        if ('message' in r) ctx.errors.push(at(ctx, cmdNode('monitor'), `timeline[${i}]: ${r.message}`, r.hint));
+        else timeline.push(r);
+      } else {
+        const r = parseHost(t.host, ncpus, t.at);
+        if ('message' in r) ctx.errors.push(at(ctx, cmdNode('host'), `timeline[${i}]: ${r.message}`, r.hint));
+        else {
+          // Symbolic targets are checked here; numeric pids/lwps when the model exists.
+          const sym = /^([A-Za-z0-9_][A-Za-z0-9_.-]*?)(?:\/(main|vcpu(\d+)))?$/.exec(r.target);
+          if (!/^\d+$/.test(r.target)) {
+            const g = sym ? expanded.find((e) => e.name === sym[1]) : undefined;
+            if (!sym || !g) {
+              const s = sym ? suggest(sym[1], expanded.map((e) => e.name)) : undefined;
+              ctx.errors.push(at(ctx, cmdNode('host'), `timeline[${i}]: taskset target "${r.target}" names no guest thread`, s ? `did you mean "${s}"?` : 'use a pid/lwp, or guest, guest/main, guest/vcpuN'));
+              continue;
+            }
+            if (sym[3] !== undefined && !present.get(g.name)!.has(Number(sym[3]))) {
+              ctx.errors.push(at(ctx, cmdNode('host'), `timeline[${i}]: guest ${g.name} has no vCPU ${sym[3]} at ${t.at}ns`, `its vCPUs then: ${[...present.get(g.name)!].join(', ')}`));
+              continue;
+            }
+          }
+          const e = at(ctx, cmdNode('host'), '');
+          if (e.line) r.where = { line: e.line, col: e.col ?? 1 };
+          timeline.push(r);
+        }
+      }
+    }
+    // Pinning must name host CPUs that exist.
+    guests.forEach((g, gi) => {
+      const gm = isSeq(guestNodes) ? (guestNodes.items[gi] as Node) : null;
+      const node = (k: string) => (gm && isMap(gm) ? (gm.get(k, true) as Node) : gm);
+      for (const [k, lists] of [['pin', g.pin ?? []], ['emulator_pin', g.emulator_pin ? [g.emulator_pin] : []]] as [string, number[][]][]) {
+        for (const l of lists) {
+          const bad = l.find((c) => c >= ncpus);
+          if (bad !== undefined) ctx.errors.push(at(ctx, node(k), `guests[${gi}].${k}: host CPU ${bad} does not exist (the host has CPUs 0-${ncpus - 1})`));
+          if (l.length === 0) ctx.errors.push(at(ctx, node(k), `guests[${gi}].${k}: an empty CPU list leaves the thread nowhere to run`));
+        }
+      }
+    });
+    const iso = host.isolcpus as number[];
+    const isoBad = iso.find((c) => c >= ncpus);
+    if (isoBad !== undefined) ctx.errors.push(at(ctx, (doc.getIn(['host', 'isolcpus'], true) as Node) ?? null, `host.isolcpus: host CPU ${isoBad} does not exist (the host has CPUs 0-${ncpus - 1})`));
+    else if (iso.length >= ncpus) ctx.errors.push(at(ctx, (doc.getIn(['host', 'isolcpus'], true) as Node) ?? null, 'host.isolcpus covers every host CPU: ordinary threads would have nowhere to run', 'leave at least one CPU out of isolcpus'));
   }
   if (ctx.errors.length) throw new InputErrors(ctx.errors);
   const name = v.name ?? basename(file).replace(/\.ya?ml$/i, '');
@@ -375,6 +484,9 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     host,
     guests,
     report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },
+    timeline,
+    hostCpu: hostCpu!,
+    migration: v.migration?.hosts ?? [],
     text: String(doc),
   };
 }

@@ -2,6 +2,7 @@ import { buildSimulation, type Simulation } from './build.js';
 import type { Scenario } from './load.js';
 import { collect, type Results } from '../report/results.js';
 import { Sampler } from '../report/sampler.js';
+import { TimelineRunner } from './timeline-run.js';
 
 export interface RunOptions {
   check?: boolean;
@@ -19,6 +20,7 @@ const SLICE_NS = 10_000_000;
 /** Run a scenario to the end (or until asked to stop) and collect its results. */
 export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Results; sim: Simulation } {
   const sim = buildSimulation(s, { check: opts.check });
+  const timeline = new TimelineRunner(sim);
   const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
   const sampler = new Sampler(sim, interval, sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!.instance.throughput.counter));
   const end = s.warmup + s.duration;
@@ -51,5 +53,14 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Resu
   if (opts.check && !partial) sim.host.checkAccounting(measured);
   const results = collect(sim, measured, partial);
   results.series = sampler.series;
+  results.timeline = timeline.effects;
   return { results, sim };
+}
+
+/** Build the model and run it up to `at` (timeline included), for views of the state at that time. */
+export function runTo(s: Scenario, at: number): Simulation {
+  const sim = buildSimulation(s);
+  new TimelineRunner(sim);
+  sim.engine.runUntil(at);
+  return sim;
 }

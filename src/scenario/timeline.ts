@@ -1,0 +1,85 @@
+import { parseCpuList, UnitError } from './units.js';
+import { suggest } from '../util/suggest.js';
+
+/** A timeline command, parsed and checked against the scenario. */
+/** Where a command is in the scenario file, for errors found once the model exists. */
+export type Where = { line: number; col: number };
+export type CpuAdd = { kind: 'cpu-add'; at: number; guest: string; index: number; text: string; where?: Where };
+export type Taskset = { kind: 'taskset'; at: number; cpus: number[]; all: boolean; target: string; text: string; where?: Where };
+export type TimelineCommand = CpuAdd | Taskset;
+
+export interface TimelineProblem {
+  message: string;
+  hint?: string;
+}
+
+export interface GuestShape {
+  name: string;
+  cpus: number;
+  maxcpus: number;
+  threads: number;
+}
+
+/**
+ * `device_add` of a CPU names its place (socket-id, core-id, thread-id); for
+ * the flat topologies cpu-add uses, that is the QEMU cpu index.
+ */
+function deviceAddIndex(args: string, g: { sockets: number; dies: number; cores: number; threads: number }): number | TimelineProblem {
+  const props = Object.fromEntries(
+    args
+      .split(',')
+      .slice(1)
+      .map((kv) => kv.split('=') as [string, string]),
+  );
+  const need = ['socket-id', 'core-id', 'thread-id'];
+  for (const k of need) if (props[k] === undefined || !/^\d+$/.test(props[k])) return { message: `device_add of a CPU needs ${need.join(', ')}`, hint: 'e.g. device_add qemu64-x86_64-cpu,id=cpu7,socket-id=7,core-id=0,thread-id=0' };
+  const s = Number(props['socket-id']);
+  const c = Number(props['core-id']);
+  const t = Number(props['thread-id']);
+  return ((s * g.dies + 0) * g.cores + c) * g.threads + t;
+}
+
+/** Parse one monitor command for guest `g` (QEMU monitor syntax). */
+export function parseMonitor(text: string, g: GuestShape & { sockets: number; dies: number; cores: number; threads: number }, present: Set<number>, at: number): TimelineCommand | TimelineProblem {
+  const words = text.trim().split(/\s+/);
+  const cmd = words[0];
+  let index: number;
+  if (cmd === 'cpu-add') {
+    if (words.length !== 2 || !/^\d+$/.test(words[1])) return { message: `"${text}": cpu-add takes one CPU id`, hint: 'e.g. cpu-add 7' };
+    index = Number(words[1]);
+  } else if (cmd === 'device_add') {
+    const r = deviceAddIndex(words.slice(1).join(' '), g);
+    if (typeof r !== 'number') return r;
+    index = r;
+  } else {
+    const s = suggest(cmd, ['cpu-add', 'device_add']);
+    return { message: `unknown monitor command "${cmd}"`, hint: s ? `did you mean "${s}"?` : 'simvm runs cpu-add and device_add of CPUs' };
+  }
+  // QEMU's messages (hw/i386/pc.c pc_hot_add_cpu).
+  if (index >= g.maxcpus) return { message: `Unable to add CPU: ${index}, max allowed: ${g.maxcpus - 1}`, hint: `raise maxcpus in -smp (now ${g.maxcpus})` };
+  if (present.has(index)) return { message: `Unable to add CPU: ${index}, it already exists` };
+  present.add(index);
+  return { kind: 'cpu-add', at, guest: g.name, index, text };
+}
+
+/** Parse a host command: `taskset -pc LIST TARGET` (and -apc for all threads of a process). */
+export function parseHost(text: string, ncpus: number, at: number): Taskset | TimelineProblem {
+  const words = text.trim().split(/\s+/);
+  if (words[0] !== 'taskset') {
+    const s = suggest(words[0], ['taskset']);
+    return { message: `unknown host command "${words[0]}"`, hint: s ? `did you mean "${s}"?` : 'simvm runs taskset -pc LIST TARGET' };
+  }
+  const flags = words[1] ?? '';
+  if (!/^-a?pc$|^-cp$|^-pac$|^-acp$/.test(flags) || words.length !== 4) return { message: `"${text}": expected taskset -pc LIST TARGET`, hint: 'e.g. taskset -pc 4 web/vcpu0, or taskset -apc 4-5 web for every thread' };
+  let cpus: number[];
+  try {
+    cpus = parseCpuList(words[2]);
+  } catch (e) {
+    if (e instanceof UnitError) return { message: `taskset: ${e.message}`, hint: e.hint };
+    throw e;
+  }
+  if (cpus.length === 0) return { message: 'taskset: the CPU list is empty' };
+  const bad = cpus.find((c) => c >= ncpus);
+  if (bad !== undefined) return { message: `taskset: host CPU ${bad} does not exist (the host has CPUs 0-${ncpus - 1})` };
+  return { kind: 'taskset', at, cpus, all: flags.includes('a'), target: words[3], text };
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/scenario/load.js';
+import { runTo } from '../../src/scenario/run.js';
+import { renderView } from '../../src/scenario/inspect.js';
+import { cli, ROOT } from '../helpers.js';
+
+// Seed §2.3: what the guest sees for each -smp example, rendered from the
+// simulated state (the views' own formats are tested in test/views).
+function guestWith(smp: string, extra = '') {
+  const text = `duration: 100ms
+warmup: 0s
+host: { cpus: 8, freq: 2194.98MHz }
+guests:
+  - name: rhel7
+${smp ? `    smp: "${smp}"\n` : ''}    workload: { kind: idle }
+${extra}`;
+  return parseScenario(text, 'smp.yaml');
+}
+
+describe('seed §2.3: -smp examples seen from inside the guest', () => {
+  it('no -smp: one CPU, cpu0 only', () => {
+    const sim = runTo(guestWith(''), 50e6);
+    expect(renderView(sim, 'cpuinfo')).toMatch(/^processor\t: 0$/m);
+    expect(renderView(sim, 'cpuinfo').match(/^processor/gm)).toHaveLength(1);
+    expect(renderView(sim, 'info-cpus')).toMatch(/^\* CPU #0: pc=0xffffffff81060eb6 \(halted\) thread_id=\d+\n$/);
+    expect(renderView(sim, 'ls-cpu')).toMatch(/^cpu0 +cpuidle/);
+  });
+
+  it('-smp 8: 8 physical CPUs of one core each, no hyper-threading', () => {
+    const sim = runTo(guestWith('8'), 50e6);
+    expect(renderView(sim, 'cpu-info.sh')).toBe(
+      'logical CPU number in total: 8\nphysical CPU number in total: 8\ncore number in a physical CPU: 1\nlogical CPU number in a physical CPU: 1\nHyper threading is NOT enabled.\n',
+    );
+    const info = renderView(sim, 'info-cpus').trim().split('\n');
+    expect(info).toHaveLength(8);
+    expect(info[0]).toMatch(/^\* CPU #0: .*\(halted\) thread_id=/);
+    expect(info[7]).toMatch(/^ {2}CPU #7: /);
+  });
+
+  it('-smp 8,sockets=2,cores=2,threads=2: 2 sockets, 2 cores each, 2 threads per core', () => {
+    const sim = runTo(guestWith('8,sockets=2,cores=2,threads=2'), 50e6);
+    expect(renderView(sim, 'cpu-info.sh')).toBe(
+      'logical CPU number in total: 8\nphysical CPU number in total: 2\ncore number in a physical CPU: 2\nlogical CPU number in a physical CPU: 4\nHyper threading is enabled. Each core has 2 threads.\n',
+    );
+    const lscpu = renderView(sim, 'lscpu');
+    expect(lscpu).toMatch(/^Thread\(s\) per core: +2$/m);
+    expect(lscpu).toMatch(/^Socket\(s\): +2$/m);
+  });
+
+  it('-smp 4,maxcpus=8 then cpu-add 7: QEMU shows CPU #7, the guest numbers it cpu4', () => {
+    const s = guestWith('4,maxcpus=8', 'timeline:\n  - { at: 50ms, guest: rhel7, monitor: cpu-add 7 }\n');
+    const before = runTo(s, 40e6);
+    expect(renderView(before, 'cpu-info.sh')).toMatch(/^logical CPU number in total: 4$/m);
+    expect(renderView(before, 'lscpu')).toMatch(/^On-line CPU\(s\) list: +0-3$/m);
+    const after = runTo(s, 60e6);
+    const info = renderView(after, 'info-cpus').trim().split('\n');
+    expect(info.map((l) => /CPU #(\d+)/.exec(l)![1])).toEqual(['0', '1', '2', '3', '7']);
+    const tids = info.map((l) => Number(/thread_id=(\d+)/.exec(l)![1]));
+    expect(tids[4]).toBeGreaterThan(Math.max(...tids.slice(0, 4)));
+    expect(renderView(after, 'lscpu')).toMatch(/^CPU\(s\): +5$/m);
+    expect(renderView(after, 'lscpu')).toMatch(/^On-line CPU\(s\) list: +0-4$/m);
+    expect(renderView(after, 'ls-cpu')).toMatch(/cpu4 +cpuidle/);
+    expect(renderView(after, 'ls-cpu')).not.toMatch(/cpu5|cpu7/);
+    expect(renderView(after, 'cpu-info.sh')).toMatch(/^logical CPU number in total: 5$/m);
+  });
+
+  it('the guest CPU model shows in /proc/cpuinfo (seed §4.3, Broadwell)', () => {
+    const sim = runTo(guestWith('1', '').guests ? parseScenario(`duration: 10ms\nhost: { cpus: 2, cpu: Broadwell }\nguests:\n  - { name: g, cpu: Broadwell, workload: { kind: idle } }\n`, 'b.yaml') : guestWith(''), 5e6);
+    const info = renderView(sim, 'cpuinfo');
+    expect(info).toMatch(/^vendor_id\t: GenuineIntel$/m);
+    expect(info).toMatch(/^model\t\t: 61$/m);
+    expect(info).toMatch(/^model name\t: Intel Core Processor \(Broadwell\)$/m);
+    expect(info).toMatch(/^flags\t\t: .* avx2 .*$/m);
+  });
+});
+
+describe('hot-plug scenario', () => {
+  it('throughput rises when the new vCPU joins', () => {
+    const r = cli(['scenarios/hotplug.yaml', '--format', 'json', '--no-write', '-q'], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const tp: number[] = j.series.guests[0].throughput;
+    const t: number[] = j.series.t_ns;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const before = mean(tp.filter((_, i) => t[i] <= 2e9));
+    const after = mean(tp.filter((_, i) => t[i] > 2.1e9));
+    expect(after / before).toBeGreaterThan(1.2);
+    expect(after / before).toBeLessThan(1.3);
+    expect(j.timeline[0].effect).toMatch(/CPU #7 added .* cpu4, 5 CPUs online/);
+    expect(j.guests[0].vcpus).toBe(5);
+  });
+});
+
+describe('timeline errors are scenario errors with their position', () => {
+  const base = `host: { cpus: 4 }
+guests:
+  - name: web
+    smp: "4,maxcpus=8"
+    workload: { kind: idle }
+timeline:
+`;
+  const err = (line: string) => {
+    try {
+      parseScenario(base + line, 't.yaml');
+    } catch (e) {
+      return (e as { format(): string }).format();
+    }
+    return 'no error';
+  };
+  it('a CPU id beyond maxcpus, with QEMU\'s message', () => {
+    expect(err('  - { at: 1s, guest: web, monitor: cpu-add 8 }\n')).toMatch(/t\.yaml:7:\d+: error: timeline\[0\]: Unable to add CPU: 8, max allowed: 7/);
+  });
+  it('a CPU that is already there', () => {
+    expect(err('  - { at: 1s, guest: web, monitor: cpu-add 3 }\n')).toMatch(/Unable to add CPU: 3, it already exists/);
+    expect(err('  - { at: 1s, guest: web, monitor: cpu-add 5 }\n  - { at: 2s, guest: web, monitor: cpu-add 5 }\n')).toMatch(/t\.yaml:8:.*Unable to add CPU: 5, it already exists/);
+  });
+  it('an unknown guest or thread, with a hint', () => {
+    expect(err('  - { at: 1s, guest: wbe, monitor: cpu-add 5 }\n')).toMatch(/no guest named "wbe"[\s\S]*did you mean "web"/);
+    expect(err('  - { at: 1s, host: taskset -pc 1 web/vcpu6 }\n')).toMatch(/guest web has no vCPU 6/);
+    expect(err('  - { at: 1s, host: taskset -pc 9 web }\n')).toMatch(/host CPU 9 does not exist/);
+    expect(err('  - { at: 1s, host: tasket -pc 1 web }\n')).toMatch(/did you mean "taskset"/);
+  });
+  it('a negative time', () => {
+    expect(err('  - { at: -1s, host: taskset -pc 1 web }\n')).toMatch(/t\.yaml:7:\d+: error: .*not a duration|at must be at least/);
+  });
+});
