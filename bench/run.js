@@ -1,0 +1,152 @@
+// simvm benchmarks: `npm run bench [-- --quick] [-- only-name ...]`.
+// Prints measured value, target and ratio per row and writes bench/results.json.
+// Medians of several runs; ratios are measured in the same process. Wall-clock
+// reads live here, never in the model.
+import { writeFileSync } from 'node:fs';
+import { Engine } from '../dist/engine/engine.js';
+import { Streams } from '../dist/engine/rng.js';
+import { assemble } from '../dist/cpu/assembler.js';
+import { Core } from '../dist/cpu/core.js';
+import { loadScenario, parseScenario } from '../dist/scenario/load.js';
+import { runScenario } from '../dist/scenario/run.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+const REPS = quick ? 1 : 3;
+
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function measure(fn, reps = REPS) {
+  const out = [];
+  for (let i = 0; i < reps; i++) out.push(fn());
+  return out;
+}
+
+const rows = [];
+function row(name, what, value, unit, target, better) {
+  const ratio = better === 'higher' ? value / target : target / value;
+  rows.push({ name, what, value: Number(value.toPrecision(4)), unit, target, ratio: Number(ratio.toFixed(2)), met: ratio >= 1 });
+  const mark = ratio >= 1 ? 'ok ' : 'MISS';
+  console.log(`${mark} ${name.padEnd(18)} ${String(Number(value.toPrecision(4))).padStart(12)} ${unit.padEnd(14)} target ${better === 'higher' ? '>=' : '<='} ${String(target).padEnd(10)} ratio ${ratio.toFixed(2)}  ${what}`);
+}
+const want = (n) => only.length === 0 || only.includes(n);
+
+// engine-hold: 1,000 pending events; pop one, push one at now + exp(1 us).
+if (want('engine-hold')) {
+  const N = quick ? 1e6 : 3e6;
+  const rates = measure(() => {
+    const e = new Engine(1);
+    const r = new Streams(1).get('hold');
+    const h = { onEvent() { e.schedule(e.now + Math.max(1, Math.round(r.exp(1000))), 0, h); } };
+    for (let i = 0; i < 1000; i++) e.schedule(Math.round(r.exp(1000)), 0, h);
+    const t0 = now();
+    for (let i = 0; i < N; i++) e.step();
+    return N / ((now() - t0) / 1000);
+  });
+  row('engine-hold', 'hold model, 1,000 pending events', median(rates) / 1e6, 'M events/s', 5, 'higher');
+}
+
+// core-alu: ALU ops and branches in the interpreter.
+if (want('core-alu')) {
+  const p = assemble('li r1, 0\nli r2, 0\nloop: add r1, r1, 3\nxor r2, r2, r1\nand r3, r2, 255\nsub r4, r3, 1\nadd r5, r5, 1\nbne r5, 2000000000, loop\nhlt');
+  const rates = measure(() => {
+    const c = new Core(p, new Float64Array(p.memWords));
+    const t0 = now();
+    c.run(quick ? 5e7 : 2e8);
+    return c.instrs / ((now() - t0) / 1000);
+  });
+  row('core-alu', 'guest ALU+branch loop in the interpreter', median(rates) / 1e6, 'M instr/s', 100, 'higher');
+}
+
+// core-spin: a vCPU spinning on a lock whose holder is preempted, for whole
+// host slices; cost per slice must not grow with the slice length.
+if (want('core-spin')) {
+  const spin = (latency) => {
+    const text = `duration: 2s
+warmup: 0s
+host: { cpus: 1, freq: 3GHz, scheduler: { latency: ${latency}, min_granularity: ${latency} }, kvm: { ple: false, halt_poll: 0s } }
+guests:
+  - name: g
+    smp: 2
+    workload:
+      kind: program
+      source: |
+        .data lock 1
+        vcpu r5
+        bne r5, 0, spin
+        li r1, 1
+        xchg r1, [lock]
+        hold: work 1000000000
+        jmp hold
+        spin: ld r2, [lock]
+        beq r2, 0, got
+        pause
+        jmp spin
+        got: count ops
+        jmp spin
+`;
+    const s = parseScenario(text, 'core-spin.yaml');
+    const t0 = now();
+    const { sim } = runScenario(s);
+    const ms = now() - t0;
+    const slices = sim.guests[0].onlineVcpus()[1].thread.switches;
+    return { perSlice: (ms * 1000) / slices, slices };
+  };
+  const short = median(measure(() => spin('2ms').perSlice));
+  const long = median(measure(() => spin('20ms').perSlice));
+  row('core-spin', 'wall per host slice of spinning (20 ms slices)', long, 'us/slice', 10, 'lower');
+  row('core-spin-ratio', 'cost per slice, 20 ms vs 2 ms slices', long / short, 'x', 2, 'lower');
+}
+
+function scenarioRow(name, file, target) {
+  const walls = measure(() => {
+    const s = loadScenario(file);
+    const t0 = now();
+    const { results } = runScenario(s);
+    const ms = now() - t0;
+    return { ms, events: results.run.events, sim: (s.duration + s.warmup) / 1e9 };
+  });
+  const m = median(walls.map((w) => w.ms));
+  const w = walls[0];
+  row(name, `${file} (${w.sim}s simulated, ${(w.events / 1e6).toFixed(1)}M events, ${((w.events / m) * 1000 / 1e6).toFixed(2)}M events/s)`, m / 1000, 's wall', target, 'lower');
+}
+if (want('overcommit-16on4')) scenarioRow('overcommit-16on4', 'scenarios/overcommit-16on4.yaml', 1);
+if (want('many-guests-16on4')) scenarioRow('many-guests-16on4', 'scenarios/many-guests-16on4.yaml', 1);
+
+// scale: 1,000 guests / 4,000 vCPUs on 4 sockets x 32 cores x 2 threads, request workloads.
+if (want('scale')) {
+  const sizes = quick ? [0.25] : [0.25, 0.5, 1];
+  const res = [];
+  for (const f of sizes) {
+    const guests = Math.round(1000 * f);
+    const cores = Math.round(32 * f);
+    const text = `duration: 1s
+warmup: 100ms
+host: { topology: { sockets: 4, cores: ${cores}, threads: 2 }, freq: 3GHz }
+guests:
+  - name: vm
+    count: ${guests}
+    smp: 4
+    workload: { kind: request, rate: 400/s, service: 100us }
+`;
+    const s = parseScenario(text, 'scale.yaml');
+    global.gc?.();
+    const t0 = now();
+    const { results } = runScenario(s);
+    const ms = now() - t0;
+    const mem = process.memoryUsage().rss / 2 ** 30;
+    res.push({ f, ms, events: results.run.events, mem });
+    console.log(`     scale x${f}: ${guests} guests, ${guests * 4} vCPUs, ${8 * cores * 4 / 4 * 1} pCPUs: ${(ms / 1000).toFixed(2)}s wall, ${(results.run.events / 1e6).toFixed(2)}M events, ${((results.run.events / ms) * 1000 / 1e6).toFixed(2)}M events/s, rss ${mem.toFixed(2)} GiB`);
+  }
+  const last = res[res.length - 1];
+  row('scale', `1,000 guests / 4,000 vCPUs / 256 pCPUs x${last.f}, 1.1 s simulated`, last.ms / 1000, 's wall', 60 * last.f, 'lower');
+  row('scale-memory', 'peak RSS at that size', last.mem, 'GiB', 4, 'lower');
+  if (res.length > 1) {
+    const perEvent = res.map((r) => r.ms / r.events);
+    row('scale-linearity', 'wall per event, largest vs smallest size', perEvent[perEvent.length - 1] / perEvent[0], 'x', 1.5, 'lower');
+  }
+}
+
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ node: process.version, quick, rows }, null, 2) + '\n');
+console.log(`\n${rows.filter((r) => r.met).length}/${rows.length} targets met; bench/results.json written`);
