@@ -11,6 +11,7 @@ export const EXIT_REASONS = [
   'MSR_WRITE',
   'VMCALL',
   'PAUSE_INSTRUCTION',
+  'APIC_ACCESS',
 ] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 export const EXIT_INDEX: Record<ExitReason, number> = Object.fromEntries(EXIT_REASONS.map((r, i) => [r, i])) as Record<ExitReason, number>;
@@ -41,6 +42,12 @@ export interface ExitCosts {
   externalInterruptCycles: number;
   /** PAUSE-loop exit plus the kvm_vcpu_on_spin scan: a plain exit round trip (~vmcall). */
   pleCycles: number;
+  /**
+   * IPI through the xAPIC MMIO page (no x2APIC in the guest's CPU model): an
+   * APIC-access exit whose instruction KVM must decode and emulate, instead
+   * of the x2APIC MSR fast path. Assumed twice the x2APIC IPI cost.
+   */
+  apicAccessCycles: number;
 }
 
 export const DEFAULT_EXIT_COSTS: ExitCosts = {
@@ -54,6 +61,7 @@ export const DEFAULT_EXIT_COSTS: ExitCosts = {
   hltCycles: 1_550,
   externalInterruptCycles: 1_550,
   pleCycles: 1_550,
+  apicAccessCycles: 7_600,
 };
 
 /** Host kernel costs outside KVM. */

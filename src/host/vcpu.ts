@@ -126,6 +126,8 @@ export class Vcpu implements ThreadBody, Handler {
   /** Seen cache-line versions, for coherence costs. */
   private readonly seenVer: Int32Array;
   fault: string | null = null;
+  /** The guest's CPU model has x2APIC: IPIs are MSR writes, not MMIO. */
+  private readonly x2apic: boolean;
 
   constructor(
     readonly engine: Engine,
@@ -142,6 +144,7 @@ export class Vcpu implements ThreadBody, Handler {
     this.core.cpuNo = cpuNo;
     this.core.hasAvx2 = guest.features.has('avx2');
     this.core.hasRdtscp = guest.features.has('rdtscp');
+    this.x2apic = guest.features.has('x2apic');
     this.speedHz = host.cfg.freqHz;
     this.pleWindow = kvm.pleWindowCycles;
     this.seenVer = new Int32Array(guest.lineVer.length);
@@ -471,11 +474,14 @@ export class Vcpu implements ThreadBody, Handler {
       case I.OP_IPI:
       case I.OP_IPI_I: {
         const target = op === I.OP_IPI ? c.regs[code[o + 1]] : code[o + 3];
-        this.exit('MSR_WRITE', now, x.ipiCycles, 0, CONT_IPI, target);
+        // x2APIC: the ICR is an MSR (fast path); xAPIC: an MMIO write KVM must emulate.
+        if (this.x2apic) this.exit('MSR_WRITE', now, x.ipiCycles, 0, CONT_IPI, target);
+        else this.exit('APIC_ACCESS', now, x.apicAccessCycles, 0, CONT_IPI, target);
         break;
       }
       case I.OP_IPIALL:
-        this.exit('MSR_WRITE', now, x.ipiCycles, 0, CONT_IPIALL);
+        if (this.x2apic) this.exit('MSR_WRITE', now, x.ipiCycles, 0, CONT_IPIALL);
+        else this.exit('APIC_ACCESS', now, x.apicAccessCycles, 0, CONT_IPIALL);
         break;
       case I.OP_TIMER:
       case I.OP_TIMER_I: {

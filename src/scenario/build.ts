@@ -86,6 +86,7 @@ export function kvmConfig(s: Scenario): KvmConfig {
     hltCycles: c.hlt,
     externalInterruptCycles: c.external_interrupt,
     pleCycles: c.ple,
+    apicAccessCycles: c.apic_access,
   };
   return {
     ple: k.ple,

@@ -82,6 +82,7 @@ export const SCENARIO: Fields = {
           hlt: cycles('HLT exit before polling or blocking.', DEFAULT_EXIT_COSTS.hltCycles),
           external_interrupt: cycles('External-interrupt exit (host tick while in guest mode).', DEFAULT_EXIT_COSTS.externalInterruptCycles),
           ple: cycles('Pause-loop exit and the directed-yield scan.', DEFAULT_EXIT_COSTS.pleCycles),
+          apic_access: cycles('IPI via the xAPIC MMIO page when the guest model lacks x2apic (assumed 2x the x2APIC IPI).', DEFAULT_EXIT_COSTS.apicAccessCycles),
         },
       },
       kvm: {

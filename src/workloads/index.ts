@@ -4,11 +4,12 @@ import { cpu, idle } from './cpu.js';
 import { program } from './program.js';
 import { io, request } from './request.js';
 import { spinlock } from './spinlock.js';
+import { vector } from './vector.js';
 
-export type WorkloadKind = 'cpu' | 'spinlock' | 'barrier' | 'request' | 'io' | 'idle' | 'program';
+export type WorkloadKind = 'cpu' | 'spinlock' | 'barrier' | 'request' | 'io' | 'idle' | 'vector' | 'program';
 
 /** Every workload, by kind. */
-export const WORKLOADS: Record<WorkloadKind, WorkloadDef> = { cpu, spinlock, barrier, request, io, idle, program };
+export const WORKLOADS: Record<WorkloadKind, WorkloadDef> = { cpu, spinlock, barrier, request, io, idle, vector, program };
 
 export type { WorkloadDef, WorkloadInstance, BuildContext } from './common.js';
 export type { WorkloadEnv, PortHandler } from './env.js';
