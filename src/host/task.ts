@@ -61,7 +61,7 @@ export class TaskBody implements ThreadBody, Handler {
     this.ev = this.engine.schedule(this.runFrom + Math.ceil(this.left / this.speed), Prio.Resume, this, EV_DONE);
   }
 
-  stop(now: Ns): void {
+  stop(now: Ns, _preempted = false): void {
     this.engine.cancel(this.ev);
     this.ev = null;
     if (now > this.runFrom) this.left = Math.max(0, this.left - (now - this.runFrom) * this.speed);

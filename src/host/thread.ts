@@ -26,14 +26,19 @@ export type ThreadKind = 'vcpu' | 'qemu-main' | 'qemu-aux' | 'kthread' | 'task';
 export interface ThreadBody {
   /** The thread got a CPU at `now`; it cannot make progress until `now + stallNs` (cache refill). */
   start(now: Ns, stallNs: Ns): void;
-  /** The thread loses its CPU at `now`: bring its state up to `now` and cancel its own events. */
-  stop(now: Ns): void;
+  /**
+   * The thread loses its CPU at `now`: bring its state up to `now` and cancel
+   * its own events. `preempted`: it is scheduled out while runnable (not
+   * just interrupted by a host tick or re-based for an SMT sibling).
+   */
+  stop(now: Ns, preempted: boolean): void;
 }
 
 export class HostThread implements SchedEntity {
   weight = 1024;
   vruntime = 0;
   deadline = 0;
+  vlag = 0;
   sumExec = 0;
   prevSumExec = 0;
   execStart = 0;
@@ -55,6 +60,8 @@ export class HostThread implements SchedEntity {
   /** Mode it runs in when running (ACC_GUEST..ACC_HOST). */
   mode = ACC_HOST;
   migrations = 0;
+  /** When the thread was created (hot-plugged vCPUs come later than boot). */
+  createdAt: Ns = 0;
   switches = 0;
   /** Involuntary context switches (preempted while runnable). */
   preemptions = 0;

@@ -9,6 +9,8 @@ export interface SchedEntity {
   vruntime: number;
   /** EEVDF virtual deadline (unused by CFS). */
   deadline: number;
+  /** EEVDF lag kept across a dequeue, V - vruntime, virtual ns (unused by CFS). */
+  vlag: number;
   /** Total time run, ns. */
   sumExec: Ns;
   /** sumExec when the entity was last picked (for the slice check). */
@@ -34,7 +36,7 @@ export interface RunQueue<E extends SchedEntity = SchedEntity> {
   skip: E | null;
 }
 
-export type SchedulerKind = 'cfs';
+export type SchedulerKind = 'cfs' | 'eevdf';
 
 /**
  * The operations every host scheduling class provides, after Linux's
@@ -62,11 +64,11 @@ export interface SchedClass<E extends SchedEntity = SchedEntity> {
   tick(rq: RunQueue<E>, now: Ns): boolean;
   /** A woken entity was enqueued on rq: true when it should preempt curr. */
   checkPreemptWakeup(rq: RunQueue<E>, woken: E, now: Ns): boolean;
-  /** sched_yield() by curr. */
-  yieldCurr(rq: RunQueue<E>): void;
+  /** sched_yield() by curr at `now`. */
+  yieldCurr(rq: RunQueue<E>, now: Ns): void;
   /** yield_to(): make `target` (queued on rq) the preferred next pick; true if it can run sooner. */
   yieldTo(rq: RunQueue<E>, target: E): boolean;
-  /** Migration normalisation: vruntime is relative to the rq it leaves and joins. */
+  /** Migration normalisation: vruntime is relative to the rq it leaves and joins (CFS; EEVDF carries lag instead). */
   detach(rq: RunQueue<E>, e: E): void;
   attach(rq: RunQueue<E>, e: E): void;
 }
