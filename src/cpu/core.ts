@@ -10,6 +10,8 @@ export const STOP_SYNC = 1;
 export const STOP_EXIT = 2;
 /** A fault was raised (see `fault`); the vCPU cannot continue. */
 export const STOP_FAULT = 3;
+/** Pause-loop exiting: PAUSEs came within ple_gap of each other for ple_window cycles (the PAUSE at pc-1 executed). */
+export const STOP_PLE = 4;
 
 const MAX_STACK = 64;
 
@@ -57,6 +59,11 @@ export class CoreState {
   probed = 0;
   /** Cycles owed by the last sync op, charged at the start of the next run. */
   debt = 0;
+  /** Cycles run since the vCPU entered guest mode (for PLE's gap and window). */
+  guestCycles = 0;
+  /** guestCycles when the last PAUSE retired, and the length of the current PAUSE loop. */
+  lastPauseEnd = -Infinity;
+  pleRun = 0;
 }
 
 /**
@@ -76,6 +83,12 @@ export class Core extends CoreState {
   /** Guest CPU number and online count, as `vcpu` / `nvcpu` read them. */
   cpuNo = 0;
   online = 1;
+  /** VMX pause-loop exiting: 0 disables; else the window in cycles, and the gap. */
+  pleWindow = 0;
+  pleGap = 128;
+  /** Guest memory words this vCPU may load without a sync point (it watches them); unused slots are -1. */
+  readonly localAddrs = new Float64Array([-1, -1, -1, -1]);
+  nLocal = 0;
   /** CPUID features of the guest's CPU model, as a fast lookup. */
   hasAvx2 = true;
   hasRdtscp = true;
@@ -101,6 +114,9 @@ export class Core extends CoreState {
     s.pauses = this.pauses;
     s.probed = this.probed;
     s.debt = this.debt;
+    s.guestCycles = this.guestCycles;
+    s.lastPauseEnd = this.lastPauseEnd;
+    s.pleRun = this.pleRun;
   }
 
   restore(s: CoreState): void {
@@ -119,15 +135,27 @@ export class Core extends CoreState {
     this.pauses = s.pauses;
     this.probed = s.probed;
     this.debt = s.debt;
+    this.guestCycles = s.guestCycles;
+    this.lastPauseEnd = s.lastPauseEnd;
+    this.pleRun = s.pleRun;
   }
 
-  /** True when the two states would execute identically from here on. */
-  sameAs(s: CoreState): boolean {
+  /**
+   * True when the two states would execute identically from here on.
+   * `deadReg` is a register about to be overwritten (a pending load's
+   * destination): its current value cannot matter.
+   */
+  sameAs(s: CoreState, deadReg = -1): boolean {
     if (this.pc !== s.pc || this.sp !== s.sp || this.ifl !== s.ifl || this.inIrq !== s.inIrq || this.workLeft !== s.workLeft) return false;
     const r = this.regs;
     const q = s.regs;
-    for (let k = 0; k < 16; k++) if (r[k] !== q[k]) return false;
+    for (let k = 0; k < 16; k++) if (r[k] !== q[k] && k !== deadReg) return false;
     return true;
+  }
+
+  /** Destination register of the pending load at pc. */
+  loadDest(): number {
+    return this.code[this.pc * STRIDE + 1];
   }
 
   /** Enter the interrupt handler if the program has one and interrupts are unmasked. */
@@ -181,10 +209,17 @@ export class Core extends CoreState {
         case I.OP_ADD_I: r[code[o + 1]] = r[code[o + 2]] + code[o + 3]; pc++; cyc += 1; break;
         case I.OP_SUB: r[code[o + 1]] = r[code[o + 2]] - r[code[o + 3]]; pc++; cyc += 1; break;
         case I.OP_SUB_I: r[code[o + 1]] = r[code[o + 2]] - code[o + 3]; pc++; cyc += 1; break;
-        case I.OP_MUL: r[code[o + 1]] = r[code[o + 2]] * r[code[o + 3]]; pc++; cyc += COST.mul; break;
-        case I.OP_MUL_I: r[code[o + 1]] = r[code[o + 2]] * code[o + 3]; pc++; cyc += COST.mul; break;
+        case I.OP_MUL:
+        case I.OP_MUL_I:
+          // Multi-cycle ops wait for the next run rather than overrun the budget.
+          if (cyc + COST.mul > budget) { cyc = budget; instrs--; break; }
+          r[code[o + 1]] = r[code[o + 2]] * (code[o] === I.OP_MUL ? r[code[o + 3]] : code[o + 3]);
+          pc++;
+          cyc += COST.mul;
+          break;
         case I.OP_MOD:
         case I.OP_MOD_I: {
+          if (cyc + COST.mod > budget) { cyc = budget; instrs--; break; }
           const d = code[o] === I.OP_MOD ? r[code[o + 3]] : code[o + 3];
           if (d === 0) { stop = this.raise('#DE divide error (mod by zero)', pc); break; }
           r[code[o + 1]] = r[code[o + 2]] % d;
@@ -194,6 +229,7 @@ export class Core extends CoreState {
         }
         case I.OP_DIV:
         case I.OP_DIV_I: {
+          if (cyc + COST.mod > budget) { cyc = budget; instrs--; break; }
           const d = code[o] === I.OP_DIV ? r[code[o + 3]] : code[o + 3];
           if (d === 0) { stop = this.raise('#DE divide error (division by zero)', pc); break; }
           r[code[o + 1]] = Math.floor(r[code[o + 2]] / d);
@@ -256,12 +292,23 @@ export class Core extends CoreState {
           }
           break;
         }
-        case I.OP_PAUSE:
-          if (cyc + COST.pause > budget) { cyc = budget; break; }
+        case I.OP_PAUSE: {
+          if (cyc + COST.pause > budget) { cyc = budget; instrs--; break; }
           this.pauses++;
           pc++;
+          // PLE counts a loop while PAUSEs come within ple_gap cycles of each
+          // other (measured between PAUSEs, as KVM's ple_gap describes).
+          const at = this.guestCycles + cyc;
+          this.pleRun = at - this.lastPauseEnd <= this.pleGap ? this.pleRun + (at - this.lastPauseEnd) + COST.pause : COST.pause;
           cyc += COST.pause;
+          this.lastPauseEnd = at + COST.pause;
+          if (this.pleWindow > 0 && this.pleRun >= this.pleWindow) {
+            this.pleRun = 0;
+            stop = STOP_PLE;
+            instrs++;
+          }
           break;
+        }
         case I.OP_RDTSC:
           if (cyc + COST.rdtsc > budget) { cyc = budget; break; }
           cyc += COST.rdtsc;
@@ -299,7 +346,25 @@ export class Core extends CoreState {
           this.probed = 1;
           pc++;
           break;
-        case I.OP_LD:
+        case I.OP_LD: {
+          // A load of the word the vCPU watches runs locally: a store to it by
+          // anyone rolls this stretch back to the store's instant (see Vcpu).
+          if (this.nLocal > 0) {
+            const b = code[o + 2];
+            const d = code[o + 4];
+            const addr = (b >= 0 ? r[b] : 0) + code[o + 3] + (d >= 0 ? r[d] : 0);
+            const L = this.localAddrs;
+            if (addr === L[0] || (this.nLocal > 1 && (addr === L[1] || addr === L[2] || addr === L[3]))) {
+              if (cyc + COST.load > budget) { cyc = budget; instrs--; break; }
+              r[code[o + 1]] = this.mem[addr];
+              pc++;
+              cyc += COST.load;
+              break;
+            }
+          }
+          stop = STOP_SYNC;
+          break;
+        }
         case I.OP_ST:
         case I.OP_XCHG:
         case I.OP_CMPXCHG:
@@ -328,6 +393,7 @@ export class Core extends CoreState {
     }
     // `instrs` counted every op that completed or split; a stop op is not counted.
     since += cyc;
+    this.guestCycles += cyc;
     this.pc = pc;
     this.cycles = cyc;
     this.instrs = instrs;

@@ -129,6 +129,23 @@ export class Guest implements WorkloadEnv {
 
   // ---- shared memory ---------------------------------------------------------
 
+  /**
+   * KVM's steal-time area (MSR_KVM_STEAL_TIME), when the program declares
+   * `.data kvm_steal_time <8 x maxcpus>`: word cpu*8 is the `preempted` flag
+   * that vcpu_is_preempted() reads, KVM sets it when it schedules the vCPU
+   * out while runnable and clears it when the vCPU runs again.
+   */
+  setPreempted(v: Vcpu, preempted: boolean, now: Ns): void {
+    const area = this.stealArea;
+    if (area < 0) return;
+    const addr = area + v.cpuNo * 8;
+    const value = preempted ? 1 : 0;
+    if (this.mem[addr] !== value) this.write(addr, value, now);
+  }
+  private get stealArea(): number {
+    return this.spec.program.data.get('kvm_steal_time')?.addr ?? -1;
+  }
+
   watch(addr: number, v: Vcpu): void {
     const ws = this.watchers.get(addr);
     if (ws) ws.push(v);
@@ -143,12 +160,18 @@ export class Guest implements WorkloadEnv {
     if (ws.length === 0) this.watchers.delete(addr);
   }
 
-  /** A store to `addr` at `t` by vCPU `by` (or a device): spinners on it wake. */
-  stored(addr: number, t: Ns, _by: Vcpu | null): void {
+  /**
+   * A store to `addr` is about to happen at `t` (by vCPU `by` or a device):
+   * vCPUs spinning on it wake. Called before memory changes, so a vCPU that
+   * read the word locally can replay up to `t` with the old value.
+   */
+  storing(addr: number, t: Ns, by: Vcpu | null): void {
     const ws = this.watchers.get(addr);
     if (!ws) return;
-    this.watchers.delete(addr);
-    for (const v of ws) v.spinWake(t);
+    const woken = ws.filter((v) => v !== by);
+    if (woken.length === ws.length) this.watchers.delete(addr);
+    else this.watchers.set(addr, ws.filter((v) => v === by));
+    for (const v of woken) v.spinWake(t);
   }
 
   // ---- WorkloadEnv -------------------------------------------------------------
@@ -166,11 +189,11 @@ export class Guest implements WorkloadEnv {
     this.engine.schedule(time, Prio.Device, new Callback(fn));
   }
   write(addr: number, value: number, now: Ns): void {
+    this.storing(addr, now, null);
     this.mem[addr] = value;
     const line = addr >> 3;
     this.lineWriter[line] = -1;
     this.lineVer[line]++;
-    this.stored(addr, now, null);
   }
   interrupt(cpu: number, vector: number, now: Ns): void {
     this.vcpuByCpuNo(cpu)?.raise(vector, now);

@@ -1,7 +1,7 @@
 import { Prio, type Engine, type Handler, type SimEvent } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
 import { STRIDE } from '../cpu/assembler.js';
-import { Core, CoreState, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_SYNC } from '../cpu/core.js';
+import { Core, CoreState, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_PLE, STOP_SYNC } from '../cpu/core.js';
 import * as I from '../cpu/isa.js';
 import { COST, VEC_TIMER, VEC_IPI } from '../cpu/isa.js';
 import { EXIT_INDEX, EXIT_REASONS, type ExitCosts } from './costs.js';
@@ -25,6 +25,7 @@ const EV_PHASE_END = 5;
 const EV_PLE = 6;
 const EV_POLL_END = 7;
 const EV_TIMER = 8;
+const EV_PLE_RUN = 9;
 
 const CONT_GUEST = 0;
 const CONT_HALT = 1;
@@ -113,6 +114,8 @@ export class Vcpu implements ThreadBody, Handler {
   private lastLdValue = NaN;
   private lastLdTime: Ns = -1;
   private readonly ldSnap = new CoreState();
+  /** Words loaded since the last store or exit, with the value read (multi-word spin loops). */
+  private readonly recent = new Map<number, number>();
   private pleWindow: number;
   private pleEv: SimEvent | null = null;
   // halt and halt-polling
@@ -175,9 +178,12 @@ export class Vcpu implements ThreadBody, Handler {
   // ---- ThreadBody ----------------------------------------------------------
 
   start(now: Ns, stallNs: Ns): void {
+    this.guest.setPreempted(this, false, now);
     this.speedHz = this.host.cfg.freqHz * this.host.speed(this.thread.cpu);
     // kvm_sched_in → shrink_ple_window: with ple_window_shrink = 0 the window resets.
     this.pleWindow = this.kvm.pleWindowCycles;
+    this.core.pleWindow = this.kvm.ple ? this.pleWindow : 0;
+    this.core.pleRun = 0;
     const t0 = now + stallNs;
     switch (this.phase) {
       case PH_GUEST:
@@ -212,7 +218,9 @@ export class Vcpu implements ThreadBody, Handler {
     }
   }
 
-  stop(now: Ns): void {
+  stop(now: Ns, preempted = false): void {
+    // kvm_sched_out → kvm_steal_time_set_preempted: the guest sees this vCPU as preempted.
+    if (preempted) this.guest.setPreempted(this, true, now);
     switch (this.phase) {
       case PH_GUEST:
         if (this.ev) {
@@ -220,6 +228,8 @@ export class Vcpu implements ThreadBody, Handler {
           this.ev = null;
           this.replayTo(now);
         }
+        // Off the CPU nobody can roll us back: loads sync again when we run.
+        this.dropLocal();
         break;
       case PH_EXIT:
         this.engine.cancel(this.ev);
@@ -265,7 +275,7 @@ export class Vcpu implements ThreadBody, Handler {
     c.tsc0 = this.tscAt(t0);
     const stop = c.run(CHUNK_CYCLES);
     const t = t0 + this.ns(c.cycles);
-    const kind = stop === STOP_SYNC ? EV_SYNC : stop === STOP_EXIT ? EV_EXIT : stop === STOP_FAULT ? EV_FAULT : EV_BUDGET;
+    const kind = stop === STOP_SYNC ? EV_SYNC : stop === STOP_EXIT ? EV_EXIT : stop === STOP_FAULT ? EV_FAULT : stop === STOP_PLE ? EV_PLE_RUN : EV_BUDGET;
     this.ev = this.engine.schedule(t, Prio.Resume, this, kind);
   }
 
@@ -316,6 +326,10 @@ export class Vcpu implements ThreadBody, Handler {
         this.commitProbes();
         this.die(now);
         break;
+      case EV_PLE_RUN:
+        this.commitProbes();
+        this.pleExit(now);
+        break;
       case EV_PHASE_END:
         this.phaseEnd(now);
         break;
@@ -344,10 +358,22 @@ export class Vcpu implements ThreadBody, Handler {
       // A load that repeats the previous sync op with the same machine state
       // and reads the same value starts a pure loop: it cannot end until
       // someone writes this word. Fast-forward instead of executing it.
-      if (this.lastLdPc === c.pc && this.lastLdAddr === addr && this.lastLdValue === value && !c.probed && now > this.lastLdTime && c.sameAs(this.ldSnap)) {
-        this.enterSpin(now, addr, now - this.lastLdTime, c.pauses);
-        return;
+      if (this.lastLdPc === c.pc && this.lastLdAddr === addr && this.lastLdValue === value && !c.probed && now > this.lastLdTime) {
+        if (c.sameAs(this.ldSnap, c.loadDest())) {
+          this.enterSpin(now, addr, now - this.lastLdTime, c.pauses);
+          return;
+        }
+        // The same load of the same value, but the state moved on (a counter,
+        // a time-out): not a pure loop, so keep executing it, but read the
+        // word locally while watching it instead of one event per load.
+        this.watchLocal(addr, now);
       }
+      // A loop over several words: a load of a word this vCPU read before with
+      // the same value since its last store or exit becomes local too.
+      const seen = this.recent.get(addr);
+      if (seen !== undefined && seen === value && c.nLocal > 0) this.watchLocal(addr, now);
+      this.recent.set(addr, value);
+      if (this.recent.size > 8) this.recent.clear();
       this.lastLdPc = c.pc;
       this.lastLdAddr = addr;
       this.lastLdValue = value;
@@ -355,6 +381,7 @@ export class Vcpu implements ThreadBody, Handler {
       c.save(this.ldSnap);
     } else {
       this.lastLdPc = -1;
+      this.recent.clear();
     }
     let extra = 0;
     const line = addr >> 3;
@@ -369,17 +396,18 @@ export class Vcpu implements ThreadBody, Handler {
         this.seenVer[line] = g.lineVer[line];
       }
     }
+    if (writes && addr >= 0 && addr < g.mem.length) g.storing(addr, now, this);
     const cost = c.execSync();
     if (cost < 0) {
       this.die(now);
       return;
     }
-    if (writes) g.stored(addr, now, this);
     c.debt += cost + extra;
     this.runGuest(now);
   }
 
   private enterSpin(now: Ns, addr: number, period: Ns, pauses: number): void {
+    this.dropLocal();
     this.phase = PH_SPIN;
     this.spinPauses = pauses;
     this.spinAddr = addr;
@@ -400,8 +428,44 @@ export class Vcpu implements ThreadBody, Handler {
     this.phase = PH_GUEST;
   }
 
-  /** The word this vCPU spins on was written at `t`: it sees it at its next load. */
+  /** Start reading `addr` locally (up to 4 words): registered as a watcher so a store rolls us back. */
+  private watchLocal(addr: number, _now: Ns): void {
+    const c = this.core;
+    for (let k = 0; k < c.nLocal; k++) if (c.localAddrs[k] === addr) return;
+    if (c.nLocal === 4) return;
+    c.localAddrs[c.nLocal++] = addr;
+    this.guest.watch(addr, this);
+  }
+
+  /** Stop reading watched words locally (a store to one, an exit, a preemption). */
+  private dropLocal(): void {
+    const c = this.core;
+    for (let k = 0; k < c.nLocal; k++) {
+      this.guest.unwatch(c.localAddrs[k], this);
+      c.localAddrs[k] = -1;
+    }
+    c.nLocal = 0;
+  }
+
+  /** The word this vCPU spins on (or reads locally) is written at `t`: it sees it at its next load. */
   spinWake(t: Ns): void {
+    if (this.core.nLocal > 0 && this.phase !== PH_SPIN) {
+      // Loads of the word in the current stretch after `t` read a stale value:
+      // replay the stretch up to `t`, then go on with synced loads.
+      if (this.phase === PH_GUEST && this.ev && this.running) {
+        this.engine.cancel(this.ev);
+        this.ev = null;
+        // Replay with the local words still readable: memory still holds the
+        // old value (the store happens after this notification).
+        const at = Math.max(t, this.segStart);
+        this.replayTo(at);
+        this.dropLocal();
+        if (this.phase === PH_GUEST) this.runGuest(at);
+      } else {
+        this.dropLocal();
+      }
+      return;
+    }
     if (this.phase !== PH_SPIN) return;
     const k = Math.ceil((t - this.spinStart) / this.spinPeriod);
     const tb = this.spinStart + Math.max(0, k) * this.spinPeriod;
@@ -418,6 +482,8 @@ export class Vcpu implements ThreadBody, Handler {
   // ---- exits ---------------------------------------------------------------
 
   private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: number, arg = 0, arg2 = 0): void {
+    this.dropLocal();
+    this.recent.clear();
     this.stats.exits[EXIT_INDEX[reason]]++;
     if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, reason, now);
     this.lastLdPc = -1;
@@ -539,7 +605,7 @@ export class Vcpu implements ThreadBody, Handler {
         this.directedYield(now);
         // Back in the same loop with the same state: if the word is unchanged it
         // is still a pure spin, so re-park without re-executing loads to find out.
-        if (this.phase === PH_GUEST && this.guest.mem[this.spinAddr] === this.lastLdValue && this.core.pc === this.lastLdPc && this.core.sameAs(this.ldSnap)) {
+        if (this.phase === PH_GUEST && this.guest.mem[this.spinAddr] === this.lastLdValue && this.core.pc === this.lastLdPc && this.core.sameAs(this.ldSnap, this.core.loadDest())) {
           this.enterSpin(now, this.spinAddr, this.spinPeriod, this.spinPauses);
           return;
         }
@@ -565,12 +631,16 @@ export class Vcpu implements ThreadBody, Handler {
   // ---- pause-loop exiting and directed yield ----------------------------------
 
   private pleExit(now: Ns): void {
-    if (this.phase !== PH_SPIN) return;
-    this.leaveSpin(now);
+    if (this.phase === PH_SPIN) this.leaveSpin(now);
+    else if (this.phase !== PH_GUEST) return;
+    this.dropLocal();
+    this.recent.clear();
     this.stats.pleExits++;
     // grow_ple_window: x ple_window_grow, capped at ple_window_max.
     const g = this.kvm.pleWindowGrow;
     this.pleWindow = Math.min(this.kvm.pleWindowMaxCycles, g < 1 ? this.kvm.pleWindowCycles : g < 1000 ? this.pleWindow * g : this.pleWindow + g);
+    this.core.pleWindow = this.pleWindow;
+    this.core.pleRun = 0;
     this.stats.exits[EXIT_INDEX.PAUSE_INSTRUCTION]++;
     if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, 'PAUSE_INSTRUCTION', now);
     this.phase = PH_EXIT;
@@ -592,7 +662,9 @@ export class Vcpu implements ThreadBody, Handler {
     const start = this.guest.lastBoosted;
     for (let k = 1; k <= n; k++) {
       const v = vs[(start + k) % n];
-      if (v === this || v.thread.state !== STATE_RUNNABLE || v.halted) continue;
+      // Eligible: runnable and not running: preempted, or woken (kicked) from a
+      // halt and waiting for a CPU (vcpu->ready in kvm_vcpu_on_spin).
+      if (v === this || v.thread.state !== STATE_RUNNABLE || v.dead) continue;
       if (this.host.yieldTo(this.thread, v.thread, now)) {
         this.guest.lastBoosted = (start + k) % n;
         this.stats.directedYields++;

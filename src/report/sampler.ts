@@ -75,11 +75,15 @@ export class Sampler implements Handler {
       });
       s.guests[i].steal_share.push(round(wait / (this.interval * Math.max(1, vs.length))));
     });
-    let k = 0;
     for (const g of sim.guests)
       for (const v of g.onlineVcpus()) {
-        const row = s.vcpu_psr[k++];
-        if (row) row.psr.push(v.thread.state === STATE_RUNNING ? v.thread.cpu : -1);
+        let row = s.vcpu_psr.find((r) => r.guest === g.name && r.cpu === v.cpuNo);
+        if (!row) {
+          // A vCPU hot-plugged during the run: not there (-1) before it existed.
+          row = { guest: g.name, cpu: v.cpuNo, psr: new Array(s.t_ns.length - 1).fill(-1) };
+          s.vcpu_psr.push(row);
+        }
+        row.psr.push(v.thread.state === STATE_RUNNING ? v.thread.cpu : -1);
       }
     const next = now + this.interval;
     if (next <= sim.scenario.warmup + sim.scenario.duration) sim.engine.schedule(next, Prio.Sample, this);

@@ -56,6 +56,7 @@ export function hostConfig(s: Scenario, check: boolean): HostConfig {
       ...(sch.latency !== undefined && { latencyNs: sch.latency }),
       ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
       ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
+      ...(sch.base_slice !== undefined && { baseSliceNs: sch.base_slice }),
     },
   };
   cfg.migrationCostNs = sch.migration_cost;
@@ -144,6 +145,10 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
           maxcpus: g.smp.maxcpus,
           kvm,
           onFault: g.on_fault,
+          // r14: a per-vCPU seed for the guest program's own random numbers.
+          initRegs: (cpuNo, regs) => {
+            regs[14] = engine.rng(`guest/${name}/vcpu${cpuNo}/seed`).int(2 ** 30);
+          },
         },
         pid,
         (reason) => {

@@ -51,7 +51,11 @@ export function jitteredWork(meanCycles: number, jitter: number): string {
   ].join('\n');
 }
 
-/** Prologue that seeds r12 per vCPU (Park-Miller needs a state in 1..2^31-2). */
+/**
+ * Prologue that seeds r12 per vCPU (Park-Miller needs a state in
+ * 1..2^31-2) from r14, which the host fills from the guest's named stream
+ * `guest/<name>/vcpu<N>/seed`: different seeds give different jitter.
+ */
 export function seedPrologue(salt: number): string {
-  return ['  vcpu r12', `  mul r12, r12, 7919`, `  add r12, r12, ${(salt % 100000) + 1}`].join('\n');
+  return ['  vcpu r12', '  mul r12, r12, 7919', `  add r12, r12, ${salt % 100000}`, '  add r12, r12, r14', '  mod r12, r12, 2147483646', '  add r12, r12, 1'].join('\n');
 }

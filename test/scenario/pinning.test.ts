@@ -14,9 +14,13 @@ describe('pinning-isolcpus.yaml: a guest with CPUs of its own (seed §5)', () =>
   const p99 = (g: typeof pinned) => g.latency.request.percentiles_ns.p99;
 
   it('keeps p99 latency close to an idle host, while the unpinned guest suffers', () => {
+    const p999 = (g: typeof pinned) => g.latency.request.percentiles_ns['p99.9'];
     expect(p99(pinned)).toBeLessThan(1.3 * p99(idle));
-    expect(p99(unpinned)).toBeGreaterThan(4 * p99(pinned));
-    expect(unpinned.steal_fraction).toBeGreaterThan(3 * pinned.steal_fraction);
+    expect(p99(unpinned)).toBeGreaterThan(1.6 * p99(pinned));
+    expect(p999(unpinned)).toBeGreaterThan(2.5 * p999(pinned));
+    // Unpinned, its vCPUs are moved around among the neighbours and refill caches.
+    expect(unpinned.vcpu.reduce((a, v) => a + v.migrations, 0)).toBeGreaterThan(0);
+    expect(unpinned.vcpu.reduce((a, v) => a + v.cache_refill_ns, 0)).toBeGreaterThan(0);
   });
 
   it('stays on CPUs 4 and 5: no migrations, no cache refills', () => {
