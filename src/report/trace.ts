@@ -1,0 +1,300 @@
+/**
+ * A Chrome trace-event (JSON) trace of a run, which the Perfetto UI
+ * (ui.perfetto.dev → Open trace file) and chrome://tracing open.
+ *
+ *   Tracer hooks (run, mode, exit, command) ──▶ compact records ──json(sim)──▶ { traceEvents, displayTimeUnit, otherData }
+ *
+ * Tracks:
+ * - process "pCPUs" (pid 0) with one thread per pCPU, "cpu0", "cpu1", ...:
+ *   a complete (`ph: 'X'`) slice per thread run named after the thread
+ *   (`db/vcpu3`), and nested under it a slice per mode it ran in (guest,
+ *   kvm, qemu, host);
+ * - one process per QEMU guest (its pid, named after the guest) and per host
+ *   process, one thread per host thread (its tid and name): a slice per run
+ *   named after the pCPU ("cpu2"), and an instant (`ph: 'i'`) per VM exit
+ *   named after the exit reason;
+ * - timeline commands as global instants.
+ *
+ * Bounded: the trace is a window. It opens at `fromNs` (the CLI passes the
+ * end of the warm-up) and records everything until `maxEvents` events
+ * (default 200,000, about 25 MB of JSON) are reached; then it closes the
+ * open slices at that instant and stops. `otherData` states the window and
+ * whether it ended early, so a short trace is never mistaken for the run.
+ * A complete window is more useful in Perfetto than a sample: every slice
+ * and exit inside it is there, so gaps mean idle, not dropped.
+ *
+ * Times in the trace are microseconds (the format's unit) with nanosecond
+ * decimals. A thread's slice on a pCPU runs from its switch-in (after the
+ * context-switch cost) to the next thread's switch-in or the pCPU going
+ * idle, so the switch cost shows inside the outgoing thread's slice.
+ */
+import type { Ns } from '../engine/time.js';
+import type { Tracer } from '../host/tracer.js';
+import { ACC_HOST, ACC_NAMES } from '../host/thread.js';
+import type { Simulation } from '../scenario/build.js';
+import { VERSION } from '../version.js';
+
+/** Default most events a trace keeps: about 25 MB of JSON, which the Perfetto UI opens in seconds. */
+export const DEFAULT_TRACE_EVENTS = 200_000;
+
+/** The pseudo-process holding the pCPU tracks; no simulated process has pid 0. */
+const CPU_PID = 0;
+/** tid of pCPU N's track: above any simulated tid, so tracks never merge with a thread's. */
+const CPU_TID_BASE = 1_000_000;
+
+export interface TraceOptions {
+  /** Most trace events kept, metadata excluded (default DEFAULT_TRACE_EVENTS). */
+  maxEvents?: number;
+  /** Simulated time the window opens, ns (default 0). */
+  fromNs?: Ns;
+}
+
+/** A Chrome trace event (the fields this trace uses). */
+export interface TraceEvent {
+  name: string;
+  ph: 'X' | 'i' | 'M';
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  cat?: string;
+  s?: 't' | 'g';
+  args?: Record<string, unknown>;
+}
+
+export interface TraceFile {
+  traceEvents: TraceEvent[];
+  displayTimeUnit: 'ns';
+  otherData: Record<string, string | number | boolean>;
+}
+
+const K_RUN = 0;
+const K_MODE = 1;
+const K_EXIT = 2;
+const K_COMMAND = 3;
+
+/** Compact record; names are resolved once, when the trace is written. */
+interface Rec {
+  kind: number;
+  cpu: number;
+  tid: number;
+  start: Ns;
+  end: Ns;
+  /** Mode (K_MODE), exit reason or command text. */
+  what: number | string;
+}
+
+interface CpuState {
+  tid: number;
+  since: Ns;
+  mode: number;
+  modeSince: Ns;
+}
+
+export class TraceRecorder implements Tracer {
+  readonly maxEvents: number;
+  readonly fromNs: Ns;
+  private readonly recs: Rec[] = [];
+  /** Events the records expand to (a run is two: its pCPU slice and its thread slice). */
+  private count = 0;
+  private readonly cpus: CpuState[] = [];
+  /** Last mode reported for each thread: a thread resumes in the mode it was in. */
+  private readonly modes = new Map<number, number>();
+  /** pCPU each thread is open on. */
+  private readonly where = new Map<number, number>();
+  private stoppedAt: Ns | null = null;
+
+  constructor(opts: TraceOptions = {}) {
+    this.maxEvents = opts.maxEvents ?? DEFAULT_TRACE_EVENTS;
+    this.fromNs = opts.fromNs ?? 0;
+    if (!(this.maxEvents > 0)) throw new Error('trace maxEvents must be positive');
+  }
+
+  /** Whether the window closed before the run ended. */
+  get truncated(): boolean {
+    return this.stoppedAt !== null;
+  }
+
+  /** Events recorded so far (metadata excluded). */
+  get events(): number {
+    return this.count;
+  }
+
+  run(cpu: number, tid: number, now: Ns): void {
+    if (this.stoppedAt !== null) return;
+    const c = this.cpu(cpu);
+    this.closeMode(c, cpu, now);
+    this.closeRun(c, cpu, now);
+    if (c.tid >= 0) this.where.delete(c.tid);
+    // A thread that moved starts on its new pCPU before its old pCPU has switched in the next thread: end it there first, so its own track has no overlapping slices.
+    const old = tid >= 0 ? this.where.get(tid) : undefined;
+    if (old !== undefined && old !== cpu) {
+      const o = this.cpus[old];
+      this.closeMode(o, old, now);
+      this.closeRun(o, old, now);
+      o.tid = -1;
+    }
+    if (tid >= 0) this.where.set(tid, cpu);
+    c.tid = tid;
+    c.since = now;
+    c.mode = tid >= 0 ? (this.modes.get(tid) ?? ACC_HOST) : -1;
+    c.modeSince = now;
+    this.checkBudget(now);
+  }
+
+  mode(cpu: number, tid: number, mode: number, now: Ns): void {
+    this.modes.set(tid, mode);
+    if (this.stoppedAt !== null) return;
+    const c = this.cpu(cpu);
+    if (c.tid !== tid) return;
+    this.closeMode(c, cpu, now);
+    c.mode = mode;
+    c.modeSince = now;
+    this.checkBudget(now);
+  }
+
+  exit(cpu: number, tid: number, reason: string, now: Ns): void {
+    if (this.stoppedAt !== null || now < this.fromNs) return;
+    this.push({ kind: K_EXIT, cpu, tid, start: now, end: now, what: reason }, 1);
+    this.checkBudget(now);
+  }
+
+  command(text: string, now: Ns): void {
+    if (this.stoppedAt !== null || now < this.fromNs) return;
+    this.push({ kind: K_COMMAND, cpu: -1, tid: -1, start: now, end: now, what: text }, 1);
+    this.checkBudget(now);
+  }
+
+  /**
+   * The trace as an object, with names from the finished simulation
+   * (threads added during the run included). Events are sorted by time; at
+   * equal times the longer slice first and a run before its modes, so a run
+   * encloses the modes that start with it (Perfetto's importer keeps file
+   * order for ties). Times are microseconds, the format's unit.
+   */
+  trace(sim: Simulation): TraceFile {
+    const end = this.stoppedAt ?? sim.engine.now;
+    const recs = [...this.recs];
+    if (this.stoppedAt === null) {
+      // Close what is still running at the end of the run (the budget reserved room for these).
+      this.cpus.forEach((c, cpu) => {
+        if (!c) return;
+        if (c.tid >= 0 && c.mode >= 0 && end > Math.max(c.modeSince, this.fromNs)) recs.push({ kind: K_MODE, cpu, tid: c.tid, start: Math.max(c.modeSince, this.fromNs), end, what: c.mode });
+        if (c.tid >= 0 && end > Math.max(c.since, this.fromNs)) recs.push({ kind: K_RUN, cpu, tid: c.tid, start: Math.max(c.since, this.fromNs), end, what: 0 });
+      });
+    }
+    // K_RUN < K_MODE < K_EXIT: the tie-break order above.
+    recs.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || a.kind - b.kind);
+
+    const threads = new Map(sim.host.threads.map((t) => [t.tid, t]));
+    const guestOf = new Map(sim.guests.map((g) => [g.spec.pid, g.name]));
+    const procOf = new Map(sim.processes.map((p) => [p.pid, p.args]));
+    const pidOf = (tid: number) => threads.get(tid)?.pid ?? tid;
+    const nameOf = (tid: number) => threads.get(tid)?.name ?? `tid ${tid}`;
+
+    const events: TraceEvent[] = [];
+    const seen = new Set<number>();
+    for (const r of recs) {
+      const ts = r.start / 1000;
+      const dur = (r.end - r.start) / 1000;
+      if (r.kind === K_RUN) {
+        const pid = pidOf(r.tid);
+        seen.add(r.tid);
+        events.push({ name: nameOf(r.tid), ph: 'X', pid: CPU_PID, tid: CPU_TID_BASE + r.cpu, ts, dur, cat: 'run', args: { tid: r.tid, pid } });
+        events.push({ name: `cpu${r.cpu}`, ph: 'X', pid, tid: r.tid, ts, dur, cat: 'run', args: { cpu: r.cpu } });
+      } else if (r.kind === K_MODE) {
+        events.push({ name: ACC_NAMES[r.what as number] ?? String(r.what), ph: 'X', pid: CPU_PID, tid: CPU_TID_BASE + r.cpu, ts, dur, cat: 'mode', args: { tid: r.tid } });
+      } else if (r.kind === K_EXIT) {
+        seen.add(r.tid);
+        events.push({ name: String(r.what), ph: 'i', s: 't', pid: pidOf(r.tid), tid: r.tid, ts, cat: 'exit', args: { cpu: r.cpu } });
+      } else {
+        events.push({ name: String(r.what), ph: 'i', s: 'g', pid: CPU_PID, tid: CPU_TID_BASE, ts, cat: 'timeline' });
+      }
+    }
+
+    const meta: TraceEvent[] = [];
+    const m = (name: string, pid: number, tid: number, args: Record<string, unknown>) => meta.push({ name, ph: 'M', pid, tid, ts: 0, args });
+    m('process_name', CPU_PID, CPU_TID_BASE, { name: 'pCPUs' });
+    m('process_sort_index', CPU_PID, CPU_TID_BASE, { sort_index: -1 });
+    sim.host.cpus.forEach((c) => {
+      m('thread_name', CPU_PID, CPU_TID_BASE + c.id, { name: `cpu${c.id}` });
+      m('thread_sort_index', CPU_PID, CPU_TID_BASE + c.id, { sort_index: c.id });
+    });
+    const pids = new Set<number>();
+    for (const tid of [...seen].sort((a, b) => a - b)) {
+      const pid = pidOf(tid);
+      if (!pids.has(pid)) {
+        pids.add(pid);
+        const g = guestOf.get(pid);
+        m('process_name', pid, pid, { name: g !== undefined ? `qemu ${g}` : (procOf.get(pid) ?? nameOf(pid)) });
+      }
+      m('thread_name', pid, tid, { name: nameOf(tid) });
+    }
+    return {
+      traceEvents: [...meta, ...events],
+      displayTimeUnit: 'ns',
+      otherData: {
+        generator: `simvm ${VERSION}`,
+        scenario: sim.scenario.name,
+        seed: sim.scenario.seed,
+        window_start_ns: this.fromNs,
+        window_end_ns: end,
+        max_events: this.maxEvents,
+        events: events.length,
+        truncated: this.stoppedAt !== null,
+        note:
+          this.stoppedAt !== null
+            ? `bounded trace: the window from ${this.fromNs} ns closed at ${end} ns when it reached ${this.maxEvents} events; the run went on to ${sim.engine.now} ns`
+            : `complete trace from ${this.fromNs} ns to the end of the run`,
+      },
+    };
+  }
+
+  /** The trace as JSON text, one event per line (diffable, and greppable for one thread or exit). */
+  json(sim: Simulation): string {
+    const t = this.trace(sim);
+    return `{"displayTimeUnit":"ns","otherData":${JSON.stringify(t.otherData)},"traceEvents":[\n${t.traceEvents.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
+  }
+
+  private cpu(cpu: number): CpuState {
+    let c = this.cpus[cpu];
+    if (!c) {
+      c = { tid: -1, since: 0, mode: -1, modeSince: 0 };
+      this.cpus[cpu] = c;
+    }
+    return c;
+  }
+
+  private push(r: Rec, events: number): void {
+    this.recs.push(r);
+    this.count += events;
+  }
+
+  private closeMode(c: CpuState, cpu: number, now: Ns): void {
+    const start = Math.max(c.modeSince, this.fromNs);
+    if (c.tid >= 0 && c.mode >= 0 && now > start) this.push({ kind: K_MODE, cpu, tid: c.tid, start, end: now, what: c.mode }, 1);
+  }
+
+  private closeRun(c: CpuState, cpu: number, now: Ns): void {
+    const start = Math.max(c.since, this.fromNs);
+    if (c.tid >= 0 && now > start) this.push({ kind: K_RUN, cpu, tid: c.tid, start, end: now, what: 0 }, 2);
+  }
+
+  /**
+   * Close the window while it can still be closed within the budget: the
+   * next hook adds at most 6 events (a moved thread's slices on two pCPUs),
+   * and closing every open slice adds three per pCPU (its run on the pCPU
+   * and thread tracks, and its mode).
+   */
+  private checkBudget(now: Ns): void {
+    if (this.count + 3 * this.cpus.length + 6 <= this.maxEvents) return;
+    if (now < this.fromNs) return;
+    this.cpus.forEach((c, cpu) => {
+      if (!c) return;
+      this.closeMode(c, cpu, now);
+      this.closeRun(c, cpu, now);
+      c.tid = -1;
+    });
+    this.stoppedAt = now;
+  }
+}
