@@ -6,18 +6,22 @@
  *   scenario.yaml ──load──▶ Scenario ──build──▶ Simulation ──run──▶ Results ──render──▶ text | JSON
  */
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
 import { runScenario } from './scenario/run.js';
 import { renderText } from './report/text.js';
+import { renderHtml } from './report/html.js';
+import { renderCsv } from './report/csv.js';
+import { TraceRecorder } from './report/trace.js';
 import { stableJson, writeAtomic } from './util/files.js';
 import { scenarioSchema } from './scenario/schema.js';
 import { VERSION } from './version.js';
 import { isaDoc } from './cpu/isadoc.js';
 import { inspectCommands } from './commands.js';
+import { sweepCommands } from './sweep/command.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input, 3 an expectation failed, 130 interrupted. */
 export const EXIT = { ok: 0, internal: 1, input: 2, expect: 3, interrupted: 130 } as const;
@@ -34,6 +38,7 @@ interface RunArgs {
   debug: boolean;
   maxWall?: number;
   write: boolean;
+  trace?: string;
 }
 
 function outDir(args: RunArgs, name: string): string {
@@ -72,10 +77,14 @@ function progressBar(quiet: boolean) {
 
 function runCommand(args: RunArgs): number {
   const formats = args.format.split(',').map((f) => f.trim());
-  for (const f of formats) if (!['text', 'json'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json or text,json');
+  for (const f of formats) if (!['text', 'json', 'html', 'csv'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html, csv or a list such as text,json,html');
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
   const dir = outDir(args, s.name);
-  if (args.write) checkWritable(dir);
+  // html and csv are files in the output directory, so they are written even with --no-write (which skips report.json).
+  const files = formats.includes('html') || formats.includes('csv');
+  if (args.write || files) checkWritable(dir);
+  if (args.trace) checkWritable(dirname(args.trace));
+  const tracer = args.trace ? new TraceRecorder({ fromNs: s.warmup }) : undefined;
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
@@ -83,8 +92,9 @@ function runCommand(args: RunArgs): number {
   process.on('SIGINT', onSigint);
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
-  const { results } = runScenario(s, {
+  const { results, sim } = runScenario(s, {
     check: args.check,
+    tracer,
     progress: progressBar(args.quiet),
     shouldStop: () => interrupted || (deadline !== undefined && process.hrtime.bigint() > deadline),
   });
@@ -93,12 +103,20 @@ function runCommand(args: RunArgs): number {
   else if (results.run.partial && deadline !== undefined && !results.run.stop_reason) results.run.stop_reason = `--max-wall ${args.maxWall}s reached`;
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
   const json = stableJson(results);
-  if (args.write) writeAtomic(join(dir, 'report.json'), json);
+  const written: string[] = [];
+  const put = (path: string, text: string, label = path) => {
+    writeAtomic(path, text);
+    written.push(label);
+  };
+  if (args.write) put(join(dir, 'report.json'), json);
+  if (formats.includes('html')) put(join(dir, 'report.html'), renderHtml(results));
+  if (formats.includes('csv')) for (const [name, text] of Object.entries(renderCsv(results))) put(join(dir, name), text);
+  if (tracer && args.trace) put(args.trace, tracer.json(sim), `${args.trace} (trace${tracer.truncated ? `: window ended early, at ${tracer.maxEvents} events` : ''})`);
   if (formats.includes('text')) process.stdout.write(renderText(results, { perVcpu: s.report.per_vcpu }));
   if (formats.includes('json')) process.stdout.write(json);
   if (!args.quiet) {
     const simS = results.run.simulated_ns / 1e9 + s.warmup / 1e9;
-    process.stderr.write(`${results.run.partial ? 'partial run' : 'run'}: ${simS.toFixed(2)}s simulated in ${(wallMs / 1000).toFixed(2)}s wall (${(simS / (wallMs / 1000)).toFixed(1)}x), ${results.run.events} events (${((results.run.events / wallMs) * 1000 / 1e6).toFixed(2)}M/s)${args.write ? `; JSON: ${join(dir, 'report.json')}` : ''}\n`);
+    process.stderr.write(`${results.run.partial ? 'partial run' : 'run'}: ${simS.toFixed(2)}s simulated in ${(wallMs / 1000).toFixed(2)}s wall (${(simS / (wallMs / 1000)).toFixed(1)}x), ${results.run.events} events (${((results.run.events / wallMs) * 1000 / 1e6).toFixed(2)}M/s)${written.length ? `; wrote ${written.join(', ')}` : ''}\n`);
   }
   return interrupted ? EXIT.interrupted : EXIT.ok;
 }
@@ -111,7 +129,8 @@ function runOptions<T>(y: Argv<T>) {
     .option('set', { type: 'string', array: true, describe: 'Override any field: --set guests.db.smp=4 --set host.kvm.ple=false' })
     .option('out', { type: 'string', describe: 'Directory for report files (default reports/<scenario name>/)' })
     .option('write', { type: 'boolean', default: true, describe: 'Write report.json to the output directory (--no-write to skip)' })
-    .option('format', { type: 'string', default: 'text', describe: 'What to print on stdout: text, json or text,json' })
+    .option('format', { type: 'string', default: 'text', describe: 'Comma-separated outputs: text and json print on stdout; html writes report.html (charts, opens offline) and csv writes guests.csv, vcpus.csv, ... to the output directory' })
+    .option('trace', { type: 'string', describe: 'Write a Chrome/Perfetto trace of the measured run to FILE (open it at ui.perfetto.dev); at most 200,000 events, from the end of the warm-up' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' })
     .option('check', { type: 'boolean', default: false, describe: 'Check the model invariants while running (slower)' })
     .option('max-wall', { type: 'number', describe: 'Stop cleanly after this many seconds of wall time; the report is marked partial' });
@@ -120,7 +139,7 @@ function runOptions<T>(y: Argv<T>) {
 export async function main(argv: string[]): Promise<number> {
   let code = EXIT.ok as number;
   const debug = argv.includes('--debug');
-  const parser = inspectCommands(yargs(argv))
+  const parser = sweepCommands(inspectCommands(yargs(argv)), (c) => (code = c))
     .scriptName('simvm')
     .usage('$0 <scenario.yaml> [options]\n\nSimulate SMP guests on a KVM/QEMU host: over-commit, pinning, topology, CPU models.')
     .command(

@@ -58,10 +58,11 @@ export const SCENARIO: Fields = {
         type: 'object',
         help: 'The host scheduler and its tunables (defaults scale with 1+ilog2(min(cpus,8)) as in kernel/sched/fair.c).',
         fields: {
-          kind: oneOf(['cfs'], 'Scheduling class for every thread.', 'cfs'),
+          kind: oneOf(['cfs', 'eevdf'], 'Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice).', 'cfs'),
           latency: dur('sched_latency (default 6ms x factor).', undefined, 1),
           min_granularity: dur('sched_min_granularity (default 0.75ms x factor).', undefined, 1),
           wakeup_granularity: dur('sched_wakeup_granularity (default 1ms x factor).', undefined, 0),
+          base_slice: dur('EEVDF sched_base_slice, the request every thread gets before a deadline (default 0.75ms x factor, as in Linux 6.6-6.14; 6.15 uses 0.70ms x factor).', undefined, 1),
           migration_cost: dur('sched_migration_cost: a thread that ran this recently is cache-hot for balancing.', 500_000),
           balance_interval: dur('Periodic load-balance interval per CPU.', 4_000_000, 1),
         },
@@ -179,6 +180,8 @@ export const SCENARIO: Fields = {
       sample_interval: dur('Interval of the time series in reports (default: 1/100 of the duration, at least 1ms).', undefined, 100_000),
     },
   },
+  sweep: { type: 'any', help: 'Parameters to vary, read by `simvm sweep` (README, "Sweeps"); a plain run ignores it.' },
+  expect: { type: 'any', help: 'Assertions on the results, checked by `simvm sweep` (README, "Sweeps"); a plain run ignores them.' },
 };
 
 export const DEFAULT_PERCENTILES = [50, 90, 99, 99.9];

@@ -70,7 +70,7 @@ function at(ctx: Ctx, node: Node | null | undefined, message: string, hint?: str
 }
 
 const typeName = (f: Field): string =>
-  ({ duration: 'a duration like 10s or 750us', frequency: 'a frequency like 3GHz', rate: 'a rate like 500/s', size: 'a size like 8G', cycles: 'a cycle count', int: 'a whole number', number: 'a number', bool: 'true or false', string: 'a string', enum: 'one of the listed words', cpulist: 'a CPU list like 0-3,6', smp: 'a -smp string like 4,sockets=2 or a number', object: 'a mapping', list: 'a list', variant: 'a mapping with a kind' })[f.type];
+  ({ duration: 'a duration like 10s or 750us', frequency: 'a frequency like 3GHz', rate: 'a rate like 500/s', size: 'a size like 8G', cycles: 'a cycle count', int: 'a whole number', number: 'a number', bool: 'true or false', string: 'a string', enum: 'one of the listed words', cpulist: 'a CPU list like 0-3,6', smp: 'a -smp string like 4,sockets=2 or a number', object: 'a mapping', list: 'a list', variant: 'a mapping with a kind', any: 'any YAML value' })[f.type];
 
 function checkRange(ctx: Ctx, node: Node, v: number, f: { min?: number; max?: number }, path: string, fmt: (x: number) => string = String): number | undefined {
   if (f.min !== undefined && v < f.min) {
@@ -206,6 +206,8 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
     }
     case 'smp':
       return raw;
+    case 'any':
+      return node.toJSON();
     case 'object':
       return checkFields(ctx, node, f.fields, path, f.required);
     case 'list': {
@@ -330,7 +332,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
       if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
       else throw e;
     }
-    if (!smp || !g.workload) return;
+    // A field that failed validation is already reported; do not build on it.
+    if (!smp || !g.workload || typeof g.cpu !== 'string') return;
     let identity: CpuIdentity;
     const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
     try {

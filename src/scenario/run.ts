@@ -3,6 +3,7 @@ import type { Scenario } from './load.js';
 import { collect, type Results } from '../report/results.js';
 import { Sampler } from '../report/sampler.js';
 import { TimelineRunner } from './timeline-run.js';
+import type { Tracer } from '../host/tracer.js';
 
 export interface RunOptions {
   check?: boolean;
@@ -12,6 +13,8 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** Most events the run may deliver before it stops as partial. */
   maxEvents?: number;
+  /** Observer of thread runs, modes, exits and commands (e.g. a TraceRecorder for --trace). */
+  tracer?: Tracer;
 }
 
 /** Simulated time between progress reports and stop checks. */
@@ -20,6 +23,7 @@ const SLICE_NS = 10_000_000;
 /** Run a scenario to the end (or until asked to stop) and collect its results. */
 export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Results; sim: Simulation } {
   const sim = buildSimulation(s, { check: opts.check });
+  if (opts.tracer) sim.host.tracer = opts.tracer;
   const timeline = new TimelineRunner(sim);
   const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
   const sampler = new Sampler(sim, interval, sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!.instance.throughput.counter));

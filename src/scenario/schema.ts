@@ -33,6 +33,8 @@ function fieldSchema(f: Field): Record<string, unknown> {
       return { ...base, anyOf: [{ type: 'string', pattern: '^\\s*\\d+(\\s*-\\s*\\d+)?(\\s*,\\s*\\d+(\\s*-\\s*\\d+)?)*\\s*$' }, { type: 'integer', minimum: 0 }, { type: 'array', items: { type: 'integer', minimum: 0 } }] };
     case 'smp':
       return { ...base, anyOf: [{ type: 'string' }, { type: 'integer', minimum: 1 }] };
+    case 'any':
+      return base;
     case 'object':
       return objectSchema(f.fields, f.help, f.required);
     case 'list':

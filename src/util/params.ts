@@ -16,6 +16,8 @@ export type Field =
   | { type: 'enum'; values: readonly string[]; default?: string; help: string }
   | { type: 'cpulist'; default?: number[]; help: string }
   | { type: 'smp'; help: string }
+  /** Free-form YAML read by another command (e.g. a scenario's `sweep:` section, read by `simvm sweep`). */
+  | { type: 'any'; help: string }
   | { type: 'object'; fields: Record<string, Field>; help: string; required?: readonly string[] }
   | { type: 'list'; of: Field; help: string; min?: number }
   | { type: 'variant'; tag: string; variants: Record<string, Record<string, Field>>; default?: string; help: string };

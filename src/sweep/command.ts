@@ -1,0 +1,213 @@
+/**
+ * `simvm sweep` and `simvm merge`. Thin, as the rest of the CLI: yargs
+ * parses, src/sweep works, results go to files and stdout, progress and
+ * diagnostics to stderr.
+ *
+ *   sweep.yaml ──loadSweep──▶ spec ──planSweep──▶ points, runs ──runSweep──▶ SweepDoc ──▶ sweep.json, text, html, JUnit
+ *   shard results ──mergeDocs──▶ SweepDoc ──▶ the same
+ */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../scenario/errors.js';
+import { stableJson, writeAtomic } from '../util/files.js';
+import { renderSweepHtml } from './charts.js';
+import type { SweepDoc } from './doc.js';
+import { junitXml } from './junit.js';
+import { mergeDocs, readDoc } from './merge.js';
+import { planSweep } from './plan.js';
+import { parseShard, runSweep, type Progress } from './run.js';
+import { loadSweep } from './spec.js';
+import { renderSweepText } from './text.js';
+
+/** Exit codes shared with the rest of the CLI (src/cli.ts EXIT). */
+const EXIT_OK = 0;
+const EXIT_EXPECT = 3;
+const EXIT_INTERRUPTED = 130;
+
+interface OutputArgs {
+  out?: string;
+  format: string;
+  quiet: boolean;
+  junit?: string;
+}
+
+interface SweepArgs extends OutputArgs {
+  file: string;
+  workers?: number;
+  shard?: string;
+  seed?: number;
+  duration?: string;
+  set?: string[];
+  replicates?: number;
+  resume: boolean;
+}
+
+interface MergeArgs extends OutputArgs {
+  results: string[];
+}
+
+function formats(text: string): string[] {
+  const fs = text.split(',').map((f) => f.trim());
+  for (const f of fs) if (!['text', 'json', 'html'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html or a list like text,html');
+  return fs;
+}
+
+/** Write the results (and the page and JUnit file when asked), print what --format asks; the exit code follows the checks. */
+function emit(doc: SweepDoc, dir: string, base: string, args: OutputArgs, fs: string[]): { json: string; code: number } {
+  const json = stableJson(doc);
+  const jsonPath = join(dir, `${base}.json`);
+  writeAtomic(jsonPath, json);
+  const written = [jsonPath];
+  if (fs.includes('html')) {
+    const htmlPath = join(dir, `${base}.html`);
+    writeAtomic(htmlPath, renderSweepHtml(doc));
+    written.push(htmlPath);
+  }
+  if (args.junit) {
+    writeAtomic(args.junit, junitXml(doc));
+    written.push(args.junit);
+  }
+  if (fs.includes('text')) process.stdout.write(renderSweepText(doc));
+  if (fs.includes('json')) process.stdout.write(json);
+  if (!args.quiet) process.stderr.write(`wrote ${written.join(', ')}\n`);
+  return { json, code: doc.expect.failed > 0 ? EXIT_EXPECT : EXIT_OK };
+}
+
+/** Fail before running when the results cannot be written, so no run is lost. */
+function checkWritable(dir: string): void {
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`output path "${dir}" exists and is not a directory`, undefined, undefined, undefined, 'choose another --out');
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot write to output directory "${dir}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, undefined, undefined, 'choose a writable --out');
+  }
+}
+
+function progressBar(quiet: boolean): { update: (p: Progress) => void; stop: () => void } {
+  if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'sweep {bar} {value}/{total} runs | {points} points | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const points = `${p.pointsDone}/${p.pointsTotal}`;
+      if (!started) {
+        bar.start(p.runsTotal, p.runsDone, { points });
+        started = true;
+      } else bar.update(p.runsDone, { points });
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+async function sweepCommand(args: SweepArgs): Promise<number> {
+  const fs = formats(args.format);
+  const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
+  if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) throw new InputError(`--workers must be a whole number of at least 1, got ${args.workers}`);
+  if (args.replicates !== undefined && (!Number.isInteger(args.replicates) || args.replicates < 1)) throw new InputError(`--replicates must be a whole number of at least 1, got ${args.replicates}`);
+  const loaded = loadSweep(args.file, { sets: args.set, seed: args.seed, duration: args.duration, replicates: args.replicates });
+  const plan = planSweep(loaded);
+  const dir = args.out ?? join('reports', plan.spec.name);
+  const workers = args.workers ?? availableParallelism();
+  checkWritable(join(dir, 'points'));
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.on('SIGINT', onSigint);
+  const bar = progressBar(args.quiet);
+  const wall0 = process.hrtime.bigint();
+  let outcome;
+  try {
+    outcome = await runSweep(plan, { out: dir, workers, shard, resume: args.resume, onProgress: bar.update, signal: ac.signal });
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const wall = Number(process.hrtime.bigint() - wall0) / 1e9;
+  const base = shard ? `sweep-shard-${shard.index}-of-${shard.count}` : 'sweep';
+  const { code } = emit(outcome.doc, dir, base, args, fs);
+  if (!args.quiet) {
+    const total = outcome.ran + outcome.reused;
+    process.stderr.write(`sweep: ${total} runs${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${outcome.ran} run on ${workers} worker${workers === 1 ? '' : 's'}, ${outcome.reused} reused from ${join(dir, 'points')}, in ${wall.toFixed(1)}s wall\n`);
+  }
+  if (outcome.interrupted) {
+    process.stderr.write(`sweep interrupted: finished runs are kept in ${join(dir, 'points')}; run the same command again to resume\n`);
+    return EXIT_INTERRUPTED;
+  }
+  return code;
+}
+
+function mergeCommand(args: MergeArgs): number {
+  const fs = formats(args.format);
+  const inputs = args.results.map((file) => ({ file, doc: readDoc(file) }));
+  const doc = mergeDocs(inputs);
+  const dir = args.out ?? join('reports', doc.sweep.name);
+  checkWritable(dir);
+  const { code } = emit(doc, dir, 'sweep', args, fs);
+  if (!doc.complete) {
+    const done = doc.points.reduce((a, p) => a + p.runs.length, 0);
+    const all = doc.points.reduce((a, p) => a + p.seeds.length, 0);
+    process.stderr.write(`merge: ${done} of ${all} runs present: a shard is missing or was interrupted${doc.expect.skipped ? `; ${doc.expect.skipped} check(s) could not be made, which fails the merge` : ''}\n`);
+    // A CI matrix whose shard was lost must not pass on the checks it never made.
+    if (doc.expect.skipped) return EXIT_EXPECT;
+  }
+  return code;
+}
+
+function outputOptions<T>(y: Argv<T>) {
+  return y
+    .option('out', { type: 'string', describe: 'Directory for results (default reports/<sweep name>/)' })
+    .option('format', { type: 'string', default: 'text', describe: 'text and json print to stdout; html writes sweep.html (e.g. text,html)' })
+    .option('junit', { type: 'string', describe: 'Write the expect: checks as JUnit XML to this file' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' });
+}
+
+/**
+ * The `sweep` and `merge` commands. `setCode` receives the exit code (0 all
+ * checks pass, 3 a check failed, 130 interrupted); input errors are thrown
+ * as InputError for the CLI to print and exit 2.
+ */
+export function sweepCommands<T>(y: Argv<T>, setCode: (code: number) => void): Argv<T> {
+  const modules: CommandModule<T, object>[] = [
+    {
+      command: 'sweep <file>',
+      describe: 'Run a parameter sweep (a sweep file, or a scenario with a sweep: section) and check its expect: assertions',
+      builder: (b: Argv<T>) =>
+        outputOptions(b)
+          .positional('file', { type: 'string', describe: 'Sweep file, or scenario with sweep:', demandOption: true })
+          .option('workers', { alias: 'j', type: 'number', describe: `Worker threads (default: the number of cores, ${availableParallelism()} here)` })
+          .option('shard', { type: 'string', describe: 'Run shard i of n (e.g. 2/3): every n-th point; combine with simvm merge' })
+          .option('replicates', { type: 'number', describe: 'Override sweep.replicates' })
+          .option('seed', { type: 'number', describe: 'Override the base seed (replicate seeds derive from it)' })
+          .option('duration', { type: 'string', describe: 'Override the measured duration of every run (e.g. 500ms)' })
+          .option('set', { type: 'string', array: true, describe: 'Override a scenario field for every point: --set host.kvm.ple=false' })
+          .option('resume', { type: 'boolean', default: true, describe: 'Reuse finished runs stored under <out>/points (--no-resume runs everything again)' })
+          .example('$0 sweep scenarios/sweep-overcommit.yaml --format text,html', 'run the sweep, print a table, write an HTML report')
+          .example('$0 sweep sweep.yaml --shard 1/3 && $0 merge reports/*/sweep-shard-*.json', 'one shard of three, then combine'),
+      handler: async (a) => {
+        setCode(await sweepCommand(a as unknown as SweepArgs));
+      },
+    },
+    {
+      command: 'merge <results...>',
+      describe: 'Combine the results of sweep shards into the results of the whole sweep',
+      builder: (b: Argv<T>) => outputOptions(b).positional('results', { type: 'string', array: true, describe: 'sweep-shard-*.json (or sweep.json) files', demandOption: true }),
+      handler: (a) => {
+        setCode(mergeCommand(a as unknown as MergeArgs));
+      },
+    },
+  ];
+  return modules.reduce((acc, m) => acc.command(m), y);
+}

@@ -1,0 +1,86 @@
+import { VERSION } from '../version.js';
+import { evaluate, parseCheck, type Outcome, type Status } from './expect.js';
+import type { Metrics } from './metrics.js';
+import { matches, type PointInfo } from './plan.js';
+import type { SweepSpec } from './spec.js';
+import { summarise, type Summary } from './stats.js';
+
+/** Bumped whenever the layout of sweep results changes incompatibly. */
+export const SWEEP_VERSION = 1;
+
+/** What one finished run leaves: stored under points/ and carried in the results, so shards can be merged. */
+export interface RunRecord {
+  replicate: number;
+  seed: number;
+  hash: string;
+  partial: boolean;
+  values: Metrics;
+}
+
+export interface DocPoint extends PointInfo {
+  runs: RunRecord[];
+  /** Metric → mean and 95% CI over the replicates run. */
+  summary: Record<string, Summary>;
+}
+
+export interface CheckResult extends Outcome {
+  point: number;
+}
+
+export interface SweepDoc {
+  simvm: { sweep_version: number; version: string };
+  sweep: SweepSpec;
+  /** "i/n" for the results of one shard; null for a whole sweep (or a merge of all shards). */
+  shard: string | null;
+  /** Every run of every point is in. */
+  complete: boolean;
+  points: DocPoint[];
+  expect: { passed: number; failed: number; skipped: number; checks: { name: string; check: string; results: CheckResult[] }[] };
+}
+
+/**
+ * The results of a sweep from its spec, its points and the runs done, in
+ * a fixed order (points by index, runs by replicate), so the same runs
+ * give the same bytes however many workers or shards produced them.
+ */
+export function buildDoc(spec: SweepSpec, points: readonly PointInfo[], runs: readonly (RunRecord | undefined)[][], shard: string | null): SweepDoc {
+  const docPoints: DocPoint[] = points.map((p, i) => {
+    const done = (runs[i] ?? []).filter((r): r is RunRecord => r !== undefined).sort((a, b) => a.replicate - b.replicate);
+    const names: string[] = [];
+    const seen = new Set<string>();
+    for (const r of done)
+      for (const k of Object.keys(r.values))
+        if (!seen.has(k)) {
+          seen.add(k);
+          names.push(k);
+        }
+    const summary: Record<string, Summary> = {};
+    for (const k of names) summary[k] = summarise(done.map((r) => r.values[k] ?? null));
+    return { index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds, runs: done, summary };
+  });
+  const complete = docPoints.every((p) => p.runs.length === p.seeds.length);
+  const checks = spec.expect.map((def) => {
+    const c = parseCheck(def.check);
+    const results: CheckResult[] = [];
+    for (const p of docPoints) {
+      if (!matches(def.where, p.params)) continue;
+      const base = p.baseline !== null ? docPoints[p.baseline] : null;
+      const ready = p.runs.length === p.seeds.length && (!c.usesBaseline || (base !== null && base.runs.length === base.seeds.length));
+      if (!ready) {
+        results.push({ point: p.index, status: 'skip', value: null, limit: null, unit: null, got: '', message: p.runs.length < p.seeds.length ? 'point not run here (another shard, or interrupted)' : 'baseline point not run here' });
+        continue;
+      }
+      results.push({ point: p.index, ...evaluate(c, p, c.usesBaseline ? base : null) });
+    }
+    return { name: def.name, check: def.check, results };
+  });
+  const count = (s: Status) => checks.reduce((a, c) => a + c.results.filter((r) => r.status === s).length, 0);
+  return {
+    simvm: { sweep_version: SWEEP_VERSION, version: VERSION },
+    sweep: spec,
+    shard,
+    complete,
+    points: docPoints,
+    expect: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), checks },
+  };
+}
