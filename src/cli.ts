@@ -11,7 +11,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
-import { runScenario } from './scenario/run.js';
+import { runScenarioAsync } from './scenario/run.js';
 import { renderText } from './report/text.js';
 import { renderHtml } from './report/html.js';
 import { renderCsv } from './report/csv.js';
@@ -37,6 +37,7 @@ interface RunArgs {
   check: boolean;
   debug: boolean;
   maxWall?: number;
+  maxEvents?: number;
   write: boolean;
   trace?: string;
 }
@@ -75,7 +76,7 @@ function progressBar(quiet: boolean) {
   };
 }
 
-function runCommand(args: RunArgs): number {
+async function runCommand(args: RunArgs): Promise<number> {
   const formats = args.format.split(',').map((f) => f.trim());
   for (const f of formats) if (!['text', 'json', 'html', 'csv'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html, csv or a list such as text,json,html');
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
@@ -92,15 +93,14 @@ function runCommand(args: RunArgs): number {
   process.on('SIGINT', onSigint);
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
-  const { results, sim } = runScenario(s, {
+  const { results, sim } = await runScenarioAsync(s, {
     check: args.check,
     tracer,
     progress: progressBar(args.quiet),
-    shouldStop: () => interrupted || (deadline !== undefined && process.hrtime.bigint() > deadline),
+    shouldStop: () => (interrupted ? 'interrupted (Ctrl-C)' : deadline !== undefined && process.hrtime.bigint() > deadline ? `--max-wall ${args.maxWall}s reached` : null),
+    maxEvents: args.maxEvents,
   });
   process.off('SIGINT', onSigint);
-  if (interrupted) results.run.stop_reason = 'interrupted (Ctrl-C)';
-  else if (results.run.partial && deadline !== undefined && !results.run.stop_reason) results.run.stop_reason = `--max-wall ${args.maxWall}s reached`;
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
   const json = stableJson(results);
   const written: string[] = [];
@@ -112,6 +112,7 @@ function runCommand(args: RunArgs): number {
   if (formats.includes('html')) put(join(dir, 'report.html'), renderHtml(results));
   if (formats.includes('csv')) for (const [name, text] of Object.entries(renderCsv(results))) put(join(dir, name), text);
   if (tracer && args.trace) put(args.trace, tracer.json(sim), `${args.trace} (trace${tracer.truncated ? `: window ended early, at ${tracer.maxEvents} events` : ''})`);
+  if (results.run.partial) process.stderr.write(`simvm: the run stopped early (${results.run.stop_reason ?? 'stopped'}); the report is marked partial\n`);
   if (formats.includes('text')) process.stdout.write(renderText(results, { perVcpu: s.report.per_vcpu }));
   if (formats.includes('json')) process.stdout.write(json);
   if (!args.quiet) {
@@ -133,7 +134,8 @@ function runOptions<T>(y: Argv<T>) {
     .option('trace', { type: 'string', describe: 'Write a Chrome/Perfetto trace of the measured run to FILE (open it at ui.perfetto.dev); at most 200,000 events, from the end of the warm-up' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' })
     .option('check', { type: 'boolean', default: false, describe: 'Check the model invariants while running (slower)' })
-    .option('max-wall', { type: 'number', describe: 'Stop cleanly after this many seconds of wall time; the report is marked partial' });
+    .option('max-wall', { type: 'number', describe: 'Stop cleanly after this many seconds of wall time; the report is marked partial' })
+    .option('max-events', { type: 'number', describe: 'Stop cleanly after this many events; the report is marked partial' });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -146,8 +148,8 @@ export async function main(argv: string[]): Promise<number> {
       ['$0 <scenario>', 'run <scenario>'],
       'Run a scenario and print its report',
       (y) => runOptions(y),
-      (a) => {
-        code = runCommand(a as unknown as RunArgs);
+      async (a) => {
+        code = await runCommand(a as unknown as RunArgs);
       },
     )
     .command(

@@ -147,3 +147,38 @@ describe('simvm run: outputs', () => {
   });
 });
 void chmodSync;
+
+describe('runs that stop early', () => {
+  it('--max-wall stops cleanly and the report says it is partial', () => {
+    const d = tmp();
+    const r = cli(['scenarios/overcommit-16on4.yaml', '--max-wall', '0.3', '--out', d, '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/stopped early \(--max-wall 0\.3s reached\); the report is marked partial/);
+    const j = JSON.parse(readFileSync(join(d, 'report.json'), 'utf8'));
+    expect(j.run.partial).toBe(true);
+    expect(j.run.simulated_ns).toBeLessThan(10e9);
+    expect(r.stdout).toMatch(/\[PARTIAL: --max-wall/);
+  });
+
+  it('--max-events stops at the event budget', () => {
+    const d = tmp();
+    const r = cli(['scenarios/overcommit-16on4.yaml', '--max-events', '50000', '--out', d, '-q']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(readFileSync(join(d, 'report.json'), 'utf8'));
+    expect(j.run.partial).toBe(true);
+    expect(j.run.stop_reason).toMatch(/event budget of 50000 events/);
+  });
+
+  it('Ctrl-C writes what was done, marked partial, and exits 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const d = tmp();
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'scenarios/overcommit-16on4.yaml', '--out', d, '-q'], { cwd: ROOT });
+    await new Promise((res) => setTimeout(res, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    expect(code).toBe(130);
+    const j = JSON.parse(readFileSync(join(d, 'report.json'), 'utf8'));
+    expect(j.run.partial).toBe(true);
+    expect(j.run.stop_reason).toMatch(/interrupted/);
+  });
+});

@@ -9,6 +9,7 @@ import { suggest } from '../util/suggest.js';
 import { WORKLOADS, type WorkloadInstance, type WorkloadKind } from '../workloads/index.js';
 import { InputError, InputErrors } from './errors.js';
 import { SCENARIO } from './fields.js';
+import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
 import { hostPlaces } from './build.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
@@ -54,6 +55,9 @@ export interface GuestDef {
   instance: WorkloadInstance;
   program: Program;
 }
+
+/** Most requests a scenario may generate (each is several events and a latency sample). */
+export const MAX_ARRIVALS = 50_000_000;
 
 interface Ctx {
   file: string;
@@ -353,6 +357,9 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
     const wk = g.workload.kind as WorkloadKind;
     const w = { ...g.workload };
+    // A parameter that failed validation is already reported: building the
+    // program from it would only add a confusing second error.
+    if (Object.entries(WORKLOADS[wk].params).some(([k, f]) => (f as { default?: unknown }).default !== undefined && w[k] === undefined)) return;
     let srcNode: Node | null = null;
     let srcFile = file;
     let lineOffset = 0;
@@ -400,12 +407,22 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     if (program.features.has('avx2') && !identity.flags.includes('avx2')) {
       // Not an error: the op raises #UD at run time, reported per guest, as it would in life.
     }
+    // Open-loop arrivals are events the run must hold; refuse a rate that
+    // would swamp it before spending minutes finding out.
+    if (wk === 'request' && typeof w.rate === 'number' && typeof v.duration === 'number') {
+      const arrivals = w.rate * ((v.duration + (v.warmup ?? 0)) / 1e9) * g.count;
+      if (arrivals > MAX_ARRIVALS) {
+        const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
+        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + (v.warmup ?? 0)) / 1e9}s on ${g.count} guest(s) makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
+        return;
+      }
+    }
     guests.push({ ...g, smp, smpText, workload: w, instance, program, identity });
   });
   const host = v.host;
   // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
   if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
-  if (host && host.cpus === undefined && !host.topology) {
+  if (host && host.cpus === undefined && !host.topology && doc.getIn(['host', 'cpus']) === undefined) {
     ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
   }
   const timeline: TimelineCommand[] = [];
@@ -448,7 +465,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
               continue;
             }
             if (sym[3] !== undefined && !present.get(g.name)!.has(Number(sym[3]))) {
-              ctx.errors.push(at(ctx, cmdNode('host'), `timeline[${i}]: guest ${g.name} has no vCPU ${sym[3]} at ${t.at}ns`, `its vCPUs then: ${[...present.get(g.name)!].join(', ')}`));
+              ctx.errors.push(at(ctx, cmdNode('host'), `timeline[${i}]: guest ${g.name} has no vCPU ${sym[3]} at ${formatNs(t.at)}`, `its vCPUs then: ${[...present.get(g.name)!].join(', ')}`));
               continue;
             }
           }

@@ -9,8 +9,8 @@ export interface RunOptions {
   check?: boolean;
   /** Called now and then with the fraction of simulated time done. */
   progress?: (fraction: number) => void;
-  /** Stop cleanly when this returns true (wall-clock limit, Ctrl-C); the report is marked partial. */
-  shouldStop?: () => boolean;
+  /** Stop cleanly when this returns a reason (wall-clock limit, Ctrl-C); the report is marked partial. */
+  shouldStop?: () => string | null;
   /** Most events the run may deliver before it stops as partial. */
   maxEvents?: number;
   /** Observer of thread runs, modes, exits and commands (e.g. a TraceRecorder for --trace). */
@@ -18,47 +18,78 @@ export interface RunOptions {
 }
 
 /** Simulated time between progress reports and stop checks. */
-const SLICE_NS = 10_000_000;
+const SLICE_NS = 1_000_000;
+/** Slices between yields to the event loop in `runScenarioAsync` (signals are handled there). */
+const SLICES_PER_YIELD = 5;
+
+/** A run in progress, advanced one slice at a time. */
+class Run {
+  readonly sim: Simulation;
+  private readonly timeline: TimelineRunner;
+  private readonly sampler: Sampler;
+  private readonly end: number;
+  private t = 0;
+  private partial = false;
+
+  constructor(
+    readonly s: Scenario,
+    readonly opts: RunOptions,
+  ) {
+    this.sim = buildSimulation(s, { check: opts.check });
+    if (opts.tracer) this.sim.host.tracer = opts.tracer;
+    this.timeline = new TimelineRunner(this.sim);
+    const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
+    this.sampler = new Sampler(this.sim, interval, this.sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!.instance.throughput.counter));
+    this.end = s.warmup + s.duration;
+  }
+
+  /** Advance one slice; false when the run is over (ended or stopped). */
+  step(): boolean {
+    const { sim, opts } = this;
+    const e = sim.engine;
+    if (this.t >= this.end || this.partial) return false;
+    this.t = Math.min(this.end, this.t + SLICE_NS);
+    e.runUntil(this.t);
+    if (opts.check) sim.host.checkInvariants(e.now);
+    const reason = e.stopRequested ? sim.stopReason ?? 'stopped by the model' : opts.shouldStop?.() ?? (opts.maxEvents !== undefined && e.delivered > opts.maxEvents ? `event budget of ${opts.maxEvents} events exhausted` : null);
+    if (reason) {
+      sim.stopReason ??= reason;
+      this.partial = true;
+      return false;
+    }
+    opts.progress?.(this.t / this.end);
+    return this.t < this.end;
+  }
+
+  finish(): { results: Results; sim: Simulation } {
+    const { sim, s } = this;
+    const now = sim.engine.now;
+    sim.host.finish(now);
+    const measured = Math.max(0, now - s.warmup);
+    if (this.opts.check && !this.partial) sim.host.checkAccounting(measured);
+    const results = collect(sim, measured, this.partial);
+    results.series = this.sampler.series;
+    results.timeline = this.timeline.effects;
+    return { results, sim };
+  }
+}
 
 /** Run a scenario to the end (or until asked to stop) and collect its results. */
 export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Results; sim: Simulation } {
-  const sim = buildSimulation(s, { check: opts.check });
-  if (opts.tracer) sim.host.tracer = opts.tracer;
-  const timeline = new TimelineRunner(sim);
-  const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
-  const sampler = new Sampler(sim, interval, sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!.instance.throughput.counter));
-  const end = s.warmup + s.duration;
-  const e = sim.engine;
-  let partial = false;
-  let t = 0;
-  while (t < end) {
-    t = Math.min(end, t + SLICE_NS);
-    e.runUntil(t);
-    if (opts.check) sim.host.checkInvariants(e.now);
-    if (e.stopRequested) {
-      partial = true;
-      break;
-    }
-    if (opts.shouldStop?.()) {
-      sim.stopReason ??= 'stopped before the end';
-      partial = true;
-      break;
-    }
-    if (opts.maxEvents !== undefined && e.delivered > opts.maxEvents) {
-      sim.stopReason ??= `event budget of ${opts.maxEvents} events exhausted`;
-      partial = true;
-      break;
-    }
-    opts.progress?.(t / end);
-  }
-  const now = e.now;
-  sim.host.finish(now);
-  const measured = Math.max(0, now - s.warmup);
-  if (opts.check && !partial) sim.host.checkAccounting(measured);
-  const results = collect(sim, measured, partial);
-  results.series = sampler.series;
-  results.timeline = timeline.effects;
-  return { results, sim };
+  const run = new Run(s, opts);
+  while (run.step());
+  return run.finish();
+}
+
+/**
+ * The same run, yielding to the event loop every few slices so a command
+ * line can react to Ctrl-C while it runs. Results are identical to
+ * `runScenario`'s.
+ */
+export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Promise<{ results: Results; sim: Simulation }> {
+  const run = new Run(s, opts);
+  for (let k = 1; run.step(); k++) if (k % SLICES_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
+  return run.finish();
 }
 
 /** Build the model and run it up to `at` (timeline included), for views of the state at that time. */

@@ -35,6 +35,9 @@ function parseWith(text: unknown, table: Record<string, number>, what: string, e
 
 /** Durations to integer ns. */
 export function parseDuration(text: unknown): number {
+  if ((typeof text === 'string' && /^\s*-/.test(text)) || (typeof text === 'number' && text < 0)) {
+    throw new UnitError(`a time cannot be negative (got ${String(text)})`, 'times count from the start of the run: use 0s or later');
+  }
   const ns = parseWith(text, { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, min: 60e9, h: 3600e9 }, 'duration', '10s, 750us or 1.5ms', null);
   if (!Number.isFinite(ns)) throw new UnitError(`duration "${String(text)}" is not finite`);
   return Math.round(ns);

@@ -121,6 +121,6 @@ timeline:
     expect(err('  - { at: 1s, host: tasket -pc 1 web }\n')).toMatch(/did you mean "taskset"/);
   });
   it('a negative time', () => {
-    expect(err('  - { at: -1s, host: taskset -pc 1 web }\n')).toMatch(/t\.yaml:7:\d+: error: .*not a duration|at must be at least/);
+    expect(err('  - { at: -1s, host: taskset -pc 1 web }\n')).toMatch(/t\.yaml:7:\d+: error: timeline\[0\]\.at: a time cannot be negative/);
   });
 });

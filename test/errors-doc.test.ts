@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, ROOT } from './helpers.js';
+
+// docs/errors.md is the catalogue of input errors: every entry's example is
+// run here and must print exactly the documented message and exit code.
+const doc = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8');
+const entries = doc.split(/^## /m).slice(1).map((sec) => {
+  const title = sec.split('\n')[0];
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(sec)?.[1];
+  const cmd = /```sh\nsimvm (.*)\n```/.exec(sec)![1].split(' ');
+  const code = Number(/exits (\d+) with:/.exec(sec)![1]);
+  const message = /```text\n([\s\S]*?)```/.exec(sec)![1];
+  return { title, yaml, cmd, code, message };
+});
+
+describe('docs/errors.md', () => {
+  it('documents the catalogue', () => {
+    expect(entries.length).toBeGreaterThanOrEqual(25);
+  });
+  for (const e of entries) {
+    it(e.title, () => {
+      const d = mkdtempSync(join(tmpdir(), 'simvm-err-'));
+      if (e.yaml !== undefined) writeFileSync(join(d, 'bad.yaml'), e.yaml);
+      const r = cli(e.cmd, { cwd: d });
+      expect(r.code).toBe(e.code);
+      expect(r.stderr).toBe(e.message);
+      expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
+      expect(r.stdout).toBe('');
+    });
+  }
+});
