@@ -148,5 +148,25 @@ guests:
   }
 }
 
+// sweep-scaling: the same sweep on 1 and 2 workers (fresh output, no resume).
+if (want('sweep-scaling')) {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = quick ? 'scenarios/sweep-smoke.yaml' : 'scenarios/sweep-overcommit.yaml';
+  const wall = (workers) => {
+    const out = mkdtempSync(join(tmpdir(), 'simvm-bench-'));
+    const t0 = now();
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'sweep', file, '--workers', String(workers), '--no-resume', '--quiet', '--out', out, '--duration', quick ? '100ms' : '500ms'], { encoding: 'utf8' });
+    if (r.status !== 0 && r.status !== 3) throw new Error(r.stderr);
+    return now() - t0;
+  };
+  const one = wall(1);
+  const two = wall(2);
+  console.log(`     sweep-scaling: ${file} 1 worker ${(one / 1000).toFixed(1)}s, 2 workers ${(two / 1000).toFixed(1)}s`);
+  row('sweep-scaling', `${file}: speed-up of 2 workers over 1`, one / two, 'x', 1.8, 'higher');
+}
+
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ node: process.version, quick, rows }, null, 2) + '\n');
 console.log(`\n${rows.filter((r) => r.met).length}/${rows.length} targets met; bench/results.json written`);

@@ -108,11 +108,21 @@ export class Engine {
 
   /** Run every event with time <= `until`, then set now = until. */
   runUntil(until: Ns): void {
+    const q = this.queue;
     for (;;) {
       if (this.stopRequested) return;
-      const t = this.peekTime();
-      if (t > until) break;
-      this.step();
+      const ev = q.peek();
+      if (ev === undefined) break;
+      if (!ev.live) {
+        q.poll();
+        continue;
+      }
+      if (ev.time > until) break;
+      q.poll();
+      this.now = ev.time;
+      this.delivered++;
+      ev.live = false;
+      ev.target.onEvent(ev);
     }
     this.now = until;
   }

@@ -60,7 +60,8 @@ export class Guest implements WorkloadEnv {
   readonly histograms = new Map<string, LogHistogram>();
   readonly faults: GuestFault[] = [];
   readonly gauges = new Map<string, () => number>();
-  private readonly watchers = new Map<number, Vcpu[]>();
+  /** vCPUs watching each word (Sets iterate in insertion order: deterministic). */
+  private readonly watchers = new Map<number, Set<Vcpu>>();
   readonly freqHz: number;
   private nextTid: number;
 
@@ -78,6 +79,7 @@ export class Guest implements WorkloadEnv {
     this.lineWriter = new Int32Array(lines).fill(-1);
     this.lineVer = new Int32Array(lines);
     this.freqHz = host.cfg.freqHz;
+    this.stealArea = p.data.get('kvm_steal_time')?.addr ?? -1;
     this.nextTid = firstTid;
     // QEMU's threads: the main loop (pid == tid), then its helper threads
     // (call_rcu and a worker in the seed's listing), then one per vCPU.
@@ -142,22 +144,20 @@ export class Guest implements WorkloadEnv {
     const value = preempted ? 1 : 0;
     if (this.mem[addr] !== value) this.write(addr, value, now);
   }
-  private get stealArea(): number {
-    return this.spec.program.data.get('kvm_steal_time')?.addr ?? -1;
-  }
+  /** Address of the steal-time area, or -1 when the program has none. */
+  private readonly stealArea: number;
 
   watch(addr: number, v: Vcpu): void {
     const ws = this.watchers.get(addr);
-    if (ws) ws.push(v);
-    else this.watchers.set(addr, [v]);
+    if (ws) ws.add(v);
+    else this.watchers.set(addr, new Set([v]));
   }
 
   unwatch(addr: number, v: Vcpu): void {
     const ws = this.watchers.get(addr);
     if (!ws) return;
-    const i = ws.indexOf(v);
-    if (i >= 0) ws.splice(i, 1);
-    if (ws.length === 0) this.watchers.delete(addr);
+    ws.delete(v);
+    if (ws.size === 0) this.watchers.delete(addr);
   }
 
   /**
@@ -168,9 +168,9 @@ export class Guest implements WorkloadEnv {
   storing(addr: number, t: Ns, by: Vcpu | null): void {
     const ws = this.watchers.get(addr);
     if (!ws) return;
-    const woken = ws.filter((v) => v !== by);
-    if (woken.length === ws.length) this.watchers.delete(addr);
-    else this.watchers.set(addr, ws.filter((v) => v === by));
+    const woken = [...ws].filter((v) => v !== by);
+    if (by && ws.has(by)) this.watchers.set(addr, new Set([by]));
+    else this.watchers.delete(addr);
     for (const v of woken) v.spinWake(t);
   }
 
