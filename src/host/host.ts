@@ -280,11 +280,42 @@ export class Host implements Handler {
     return true;
   }
 
+  /**
+   * Co-stop a runnable or running thread: it leaves the run queues (like a
+   * throttled entity) and stays runnable, waiting, until co-started.
+   */
+  costop(t: HostThread, now: Ns): void {
+    if (t.costopped || (t.state !== STATE_RUNNABLE && t.state !== STATE_RUNNING)) return;
+    t.costopped = true;
+    t.costopSince = now;
+    if (t.state === STATE_RUNNING) {
+      this.resched(t.cpu, now);
+      return;
+    }
+    this.sched.dequeue(this.cpus[t.cpu].rq, t, now);
+  }
+
+  /** Co-start: back on a run queue, preempting like a wake-up would. */
+  costart(t: HostThread, now: Ns): void {
+    if (!t.costopped) return;
+    t.costopped = false;
+    t.costopNs += Math.max(0, now - Math.max(t.costopSince, this.cfg.warmupNs));
+    if (t.state === STATE_RUNNING) return; // still on its CPU: the co-stop had not taken effect
+    if (t.state !== STATE_RUNNABLE) return;
+    const cpu = this.selectCpu(t, now);
+    if (cpu !== t.cpu) this.sched.detach(this.cpus[t.cpu].rq, t);
+    else this.sched.detach(this.cpus[cpu].rq, t);
+    this.enqueueOn(t, cpu, now, 'migrate');
+    const rq = this.cpus[cpu].rq;
+    if (!rq.curr || this.sched.checkPreemptWakeup(rq, t, now)) this.resched(cpu, now);
+  }
+
   /** Change a thread's affinity (sched_setaffinity / taskset). */
   setAffinity(t: HostThread, cpus: number[], now: Ns): void {
     t.allowed.fill(0);
     for (const c of cpus) t.allowed[c] = 1;
-    if (t.cpu < 0 || t.allowed[t.cpu]) return;
+    // A co-stopped thread is on no queue: it is placed when co-started.
+    if (t.cpu < 0 || t.allowed[t.cpu] || t.costopped) return;
     if (t.state === STATE_RUNNABLE) {
       const rq = this.cpus[t.cpu].rq;
       this.sched.dequeue(rq, t, now);
@@ -390,7 +421,10 @@ export class Host implements Handler {
       prev.lastRanEnd = now;
       prev.lastCpu = c.id;
       this.accountThread(prev, ACC_WAIT, now);
-      if (this.pendingMove.has(prev)) {
+      if (prev.costopped) {
+        // Co-stopped while running: off the run queue until co-started.
+        this.sched.dequeue(c.rq, prev, now);
+      } else if (this.pendingMove.has(prev)) {
         this.pendingMove.delete(prev);
         if (!prev.allowed[c.id]) {
           this.sched.dequeue(c.rq, prev, now);
@@ -580,7 +614,8 @@ export class Host implements Handler {
       }
     }
     for (const t of this.threads) {
-      if ((t.state === STATE_RUNNABLE || t.state === STATE_RUNNING) && !seen.has(t)) throw new InvariantError(`runnable thread ${t.tid} is on no run queue`);
+      if ((t.state === STATE_RUNNABLE || t.state === STATE_RUNNING) && !seen.has(t) && !t.costopped) throw new InvariantError(`runnable thread ${t.tid} is on no run queue`);
+      if (t.costopped && seen.has(t) && t.state === STATE_RUNNABLE) throw new InvariantError(`co-stopped thread ${t.tid} is on a run queue`);
       for (let k = 0; k < N_ACC; k++) if (t.acc[k] < 0) throw new InvariantError(`negative time for thread ${t.tid}`);
     }
     void now;

@@ -60,6 +60,11 @@ export class HostThread implements SchedEntity {
   /** Mode it runs in when running (ACC_GUEST..ACC_HOST). */
   mode = ACC_HOST;
   migrations = 0;
+  /** Co-stopped by co-scheduling: runnable, but off every run queue until co-started. */
+  costopped = false;
+  /** Time spent co-stopped (VMware's %CSTP), ns, after warm-up. */
+  costopNs = 0;
+  costopSince: Ns = 0;
   /** When the thread was created (hot-plugged vCPUs come later than boot). */
   createdAt: Ns = 0;
   switches = 0;

@@ -40,11 +40,11 @@ export function renderCsv(r: Results): Record<string, string> {
   );
 
   out['vcpus.csv'] = csvTable(
-    ['guest', 'vcpu', 'qemu_index', 'tid', 'guest_ns', 'kvm_ns', 'qemu_ns', 'host_ns', 'steal_ns', 'halted_ns', 'instructions', 'context_switches', 'preemptions', 'migrations', 'cache_refill_ns', 'spin_ns', 'ple_exits', 'directed_yields', 'halts', 'halt_poll_hits', 'halt_poll_misses', 'halt_poll_ns', 'last_cpu', ...EXIT_REASONS.map((x) => `exits_${x}`), 'fault'],
+    ['guest', 'vcpu', 'qemu_index', 'tid', 'guest_ns', 'kvm_ns', 'qemu_ns', 'host_ns', 'steal_ns', 'halted_ns', 'instructions', 'context_switches', 'preemptions', 'migrations', 'cache_refill_ns', 'costop_ns', 'spin_ns', 'ple_exits', 'directed_yields', 'halts', 'halt_poll_hits', 'halt_poll_misses', 'halt_poll_ns', 'last_cpu', ...EXIT_REASONS.map((x) => `exits_${x}`), 'fault'],
     r.guests.flatMap((g) =>
       g.vcpu.map((v) => {
         const t = v.time_ns;
-        return [g.name, v.cpu, v.qemu_index, v.tid, t.guest, t.kvm, t.qemu, t.host, t.steal, t.halted, v.instructions, v.context_switches, v.preemptions, v.migrations, v.cache_refill_ns, v.spin_ns, v.ple_exits, v.directed_yields, v.halts, v.halt_poll.hits, v.halt_poll.misses, v.halt_poll.poll_ns, v.last_cpu, ...EXIT_REASONS.map((x) => v.exits[x] ?? 0), v.fault];
+        return [g.name, v.cpu, v.qemu_index, v.tid, t.guest, t.kvm, t.qemu, t.host, t.steal, t.halted, v.instructions, v.context_switches, v.preemptions, v.migrations, v.cache_refill_ns, v.costop_ns, v.spin_ns, v.ple_exits, v.directed_yields, v.halts, v.halt_poll.hits, v.halt_poll.misses, v.halt_poll.poll_ns, v.last_cpu, ...EXIT_REASONS.map((x) => v.exits[x] ?? 0), v.fault];
       }),
     ),
   );

@@ -36,6 +36,8 @@ export interface VcpuResult {
   preemptions: number;
   migrations: number;
   cache_refill_ns: number;
+  /** Time co-stopped by co-scheduling (VMware's %CSTP), ns; part of steal. */
+  costop_ns: number;
   spin_ns: number;
   ple_exits: number;
   directed_yields: number;
@@ -122,6 +124,7 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
         preemptions: v.thread.preemptions,
         migrations: v.thread.migrations,
         cache_refill_ns: Math.round(v.thread.refillNs),
+        costop_ns: Math.round(v.thread.costopNs + (v.thread.costopped ? Math.max(0, sim.engine.now - Math.max(v.thread.costopSince, s.warmup)) : 0)),
         spin_ns: Math.round(st.spinNs),
         ple_exits: st.pleExits,
         directed_yields: st.directedYields,

@@ -65,6 +65,7 @@ const vcpu = obj('One online vCPU of a guest.', {
   preemptions: int('Involuntary context switches.'),
   migrations: int('Moves to another pCPU.'),
   cache_refill_ns: int('Time lost refilling caches after moves, ns.'),
+  costop_ns: int('Time co-stopped by co-scheduling (part of steal), ns.'),
   spin_ns: int('Time spent spinning on locks in guest code, ns.'),
   ple_exits: int('Pause-loop exits.'),
   directed_yields: int('Directed yields to another vCPU after a pause-loop exit.'),

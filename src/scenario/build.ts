@@ -7,6 +7,7 @@ import type { Scenario } from './load.js';
 import { InputError } from './errors.js';
 import { addBackground, addKernelThreads, type HostProcess } from '../host/kthreads.js';
 import { weightOfNice } from '../scheduler/types.js';
+import { CoScheduler } from '../host/cosched.js';
 
 /** Everything one run needs; no module-level state, so runs can share a process. */
 export interface Simulation {
@@ -165,6 +166,8 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
     }
   }
   for (const guest of sim.guests) guest.boot(0);
+  const kind: string = s.host.scheduler.kind;
+  if (kind.startsWith('cosched-')) new CoScheduler(engine, host, sim.guests, kind === 'cosched-strict' ? 'strict' : 'relaxed', s.host.scheduler.cosched_skew, host.tickNs);
   // Numeric taskset targets can only be checked once pids exist.
   for (const c of s.timeline) {
     if (c.kind === 'taskset' && /^\d+$/.test(c.target) && !host.threads.some((t) => t.tid === Number(c.target))) {

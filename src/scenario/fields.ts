@@ -58,7 +58,12 @@ export const SCENARIO: Fields = {
         type: 'object',
         help: 'The host scheduler and its tunables (defaults scale with 1+ilog2(min(cpus,8)) as in kernel/sched/fair.c).',
         fields: {
-          kind: oneOf(['cfs', 'eevdf'], 'Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice).', 'cfs'),
+          kind: oneOf(
+            ['cfs', 'eevdf', 'cosched-relaxed', 'cosched-strict'],
+            "Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice); cosched-relaxed and cosched-strict add co-scheduling of each guest's vCPUs to CFS (VMware's relaxed and strict co-scheduling).",
+            'cfs',
+          ),
+          cosched_skew: dur('cosched-relaxed: skew (time a vCPU waited while its siblings progressed) beyond which its siblings are co-stopped (an assumption of the order VMware describes).', 3_000_000, 1),
           latency: dur('sched_latency (default 6ms x factor).', undefined, 1),
           min_granularity: dur('sched_min_granularity (default 0.75ms x factor).', undefined, 1),
           wakeup_granularity: dur('sched_wakeup_granularity (default 1ms x factor).', undefined, 0),

@@ -62,7 +62,7 @@ function calcDeltaFair(delta: number, e: SchedEntity): number {
 }
 
 export class Cfs<E extends SchedEntity> implements SchedClass<E> {
-  readonly kind = 'cfs' as const;
+  readonly kind = 'cfs' as 'cfs' | 'cosched-relaxed' | 'cosched-strict';
   /** sched_nr_latency = latency / min_granularity (8 with the defaults). */
   private readonly nrLatency: number;
 

@@ -21,11 +21,16 @@ export interface SchedulerConfig {
 type Factory = <E extends SchedEntity>(c: SchedulerConfig) => SchedClass<E>;
 
 /** Every host scheduler, by kind: an unwired kind does not type-check. */
+const cfs = <E extends SchedEntity>(c: SchedulerConfig) => {
+  const { latencyNs, minGranularityNs, wakeupGranularityNs } = { ...defaultCfsTunables(c.ncpus), ...c.tunables };
+  return new Cfs<E>({ latencyNs, minGranularityNs, wakeupGranularityNs });
+};
+
 export const SCHEDULERS: Record<SchedulerKind, Factory> = {
-  cfs: <E extends SchedEntity>(c: SchedulerConfig) => {
-    const { latencyNs, minGranularityNs, wakeupGranularityNs } = { ...defaultCfsTunables(c.ncpus), ...c.tunables };
-    return new Cfs<E>({ latencyNs, minGranularityNs, wakeupGranularityNs });
-  },
+  cfs,
+  // Co-scheduling orders threads with CFS; the host adds co-stop and co-start.
+  'cosched-relaxed': cfs,
+  'cosched-strict': cfs,
   eevdf: <E extends SchedEntity>(c: SchedulerConfig) =>
     new Eevdf<E>({ baseSliceNs: c.tunables.baseSliceNs ?? defaultEevdfTunables(c.ncpus).baseSliceNs }, { ...EEVDF_FEATURES, ...c.features }, c.tickNs),
 };

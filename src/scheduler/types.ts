@@ -36,7 +36,11 @@ export interface RunQueue<E extends SchedEntity = SchedEntity> {
   skip: E | null;
 }
 
-export type SchedulerKind = 'cfs' | 'eevdf';
+/**
+ * Host schedulers. `cosched-relaxed` and `cosched-strict` are CFS plus
+ * co-scheduling of each guest's vCPUs (src/host/cosched.ts).
+ */
+export type SchedulerKind = 'cfs' | 'eevdf' | 'cosched-relaxed' | 'cosched-strict';
 
 /**
  * The operations every host scheduling class provides, after Linux's
