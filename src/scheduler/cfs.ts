@@ -1,5 +1,6 @@
 import type { Ns } from '../engine/time.js';
 import { NICE_0_LOAD, type RunQueue, type SchedClass, type SchedEntity } from './types.js';
+import { insertSorted, removeFrom } from './rbtree.js';
 
 /**
  * CFS tunables, as kernel/sched/fair.c before 6.6 declares them. The
@@ -36,25 +37,7 @@ export class CfsRunQueue<E extends SchedEntity> implements RunQueue<E> {
   constructor(readonly cpu: number) {}
 }
 
-function less(a: SchedEntity, b: SchedEntity): boolean {
-  return a.vruntime < b.vruntime || (a.vruntime === b.vruntime && a.tid < b.tid);
-}
 
-function insertSorted<E extends SchedEntity>(q: E[], e: E): void {
-  let lo = 0;
-  let hi = q.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (less(q[mid], e)) lo = mid + 1;
-    else hi = mid;
-  }
-  q.splice(lo, 0, e);
-}
-
-function removeFrom<E>(q: E[], e: E): void {
-  const i = q.indexOf(e);
-  if (i >= 0) q.splice(i, 1);
-}
 
 /** delta * NICE_0_LOAD / weight (calc_delta_fair). */
 function calcDeltaFair(delta: number, e: SchedEntity): number {

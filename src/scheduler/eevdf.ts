@@ -2,6 +2,7 @@ import { InvariantError } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
 import { tunableFactor } from './cfs.js';
 import { NICE_0_LOAD, type RunQueue, type SchedClass, type SchedEntity } from './types.js';
+import { entityBefore, insertSorted } from './rbtree.js';
 
 /**
  * EEVDF, the fair class of Linux 6.6 and later (kernel/sched/fair.c after
@@ -100,20 +101,6 @@ function calcDeltaFair(delta: number, e: SchedEntity): number {
   return e.weight === NICE_0_LOAD ? delta : Math.floor((delta * NICE_0_LOAD) / e.weight);
 }
 
-function less(a: SchedEntity, b: SchedEntity): boolean {
-  return a.vruntime < b.vruntime || (a.vruntime === b.vruntime && a.tid < b.tid);
-}
-
-function insertSorted<E extends SchedEntity>(q: E[], e: E): void {
-  let lo = 0;
-  let hi = q.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (less(q[mid], e)) lo = mid + 1;
-    else hi = mid;
-  }
-  q.splice(lo, 0, e);
-}
 
 function nrRunning(rq: RunQueue<SchedEntity>): number {
   return rq.queue.length + (rq.curr ? 1 : 0);
@@ -432,7 +419,7 @@ export function checkEevdfRunQueue<E extends SchedEntity>(rq: RunQueue<E>): void
   let load = 0;
   for (let i = 0; i < q.queue.length; i++) {
     const e = q.queue[i];
-    if (i > 0 && less(e, q.queue[i - 1])) throw new InvariantError(`eevdf cpu${q.cpu}: queue out of vruntime order at ${i}`);
+    if (i > 0 && entityBefore(e, q.queue[i - 1])) throw new InvariantError(`eevdf cpu${q.cpu}: queue out of vruntime order at ${i}`);
     sum += (e.vruntime - q.minVruntime) * e.weight;
     load += e.weight;
   }
