@@ -38,6 +38,7 @@ interface RunArgs {
   debug: boolean;
   maxWall?: number;
   maxEvents?: number;
+  maxRss?: number;
   write: boolean;
   trace?: string;
 }
@@ -97,7 +98,14 @@ async function runCommand(args: RunArgs): Promise<number> {
     check: args.check,
     tracer,
     progress: progressBar(args.quiet),
-    shouldStop: () => (interrupted ? 'interrupted (Ctrl-C)' : deadline !== undefined && process.hrtime.bigint() > deadline ? `--max-wall ${args.maxWall}s reached` : null),
+    shouldStop: () =>
+      interrupted
+        ? 'interrupted (Ctrl-C)'
+        : deadline !== undefined && process.hrtime.bigint() > deadline
+          ? `--max-wall ${args.maxWall}s reached`
+          : args.maxRss !== undefined && process.memoryUsage.rss() > args.maxRss * 2 ** 20
+            ? `memory budget of ${args.maxRss} MiB (--max-rss) reached`
+            : null,
     maxEvents: args.maxEvents,
   });
   process.off('SIGINT', onSigint);
@@ -135,7 +143,8 @@ function runOptions<T>(y: Argv<T>) {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' })
     .option('check', { type: 'boolean', default: false, describe: 'Check the model invariants while running (slower)' })
     .option('max-wall', { type: 'number', describe: 'Stop cleanly after this many seconds of wall time; the report is marked partial' })
-    .option('max-events', { type: 'number', describe: 'Stop cleanly after this many events; the report is marked partial' });
+    .option('max-events', { type: 'number', describe: 'Stop cleanly after this many events; the report is marked partial' })
+    .option('max-rss', { type: 'number', describe: 'Stop cleanly when the process uses more than this many MiB of memory; the report is marked partial' });
 }
 
 export async function main(argv: string[]): Promise<number> {

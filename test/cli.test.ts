@@ -182,3 +182,13 @@ describe('runs that stop early', () => {
     expect(j.run.stop_reason).toMatch(/interrupted/);
   });
 });
+
+describe('memory budget', () => {
+  it('--max-rss stops the run cleanly, marked partial', () => {
+    const d = tmp();
+    const r = cli(['scenarios/overcommit-16on4.yaml', '--max-rss', '1', '--out', d, '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/memory budget of 1 MiB \(--max-rss\) reached/);
+    expect(JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')).run.partial).toBe(true);
+  });
+});

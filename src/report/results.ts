@@ -173,14 +173,18 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
     const total = c.acc.reduce((a, b) => a + b, 0);
     return { cpu: c.id, socket: c.place.socket, core: c.place.core, thread: c.place.thread, time_ns: t, busy_fraction: total ? round3(1 - t.idle / total) : 0, context_switches: c.switches };
   });
-  const topo = s.host.topology;
-  const hasTopo = topo && (topo.sockets > 1 || topo.cores > 1 || topo.threads > 1);
+  // From the pCPUs themselves, however the host was described (cpus, topology, a host file).
+  const topo = {
+    sockets: new Set(places.map((p) => p.socket)).size,
+    cores: new Set(places.map((p) => `${p.socket}/${p.core}`)).size / new Set(places.map((p) => p.socket)).size,
+    threads: Math.max(...places.map((p) => p.thread)) + 1,
+  };
   return {
     simvm: { report_version: REPORT_VERSION },
     scenario: { name: s.name, description: s.description, file: s.file, seed: s.seed, duration_ns: s.duration, warmup_ns: s.warmup },
     host: {
       cpus: places.length,
-      topology: hasTopo ? { sockets: topo.sockets, cores: topo.cores, threads: topo.threads } : { sockets: 1, cores: places.length, threads: 1 },
+      topology: topo,
       freq_hz: host.cfg.freqHz,
       scheduler: host.sched.describe(),
       kvm: {

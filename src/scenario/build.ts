@@ -27,6 +27,7 @@ export interface Simulation {
  * cpu N and cpu N + sockets*cores are SMT siblings.
  */
 export function hostPlaces(h: any): CpuPlaceHost[] {
+  if (h.places) return h.places;
   const t = h.topology ?? {};
   const given = h.topology !== undefined;
   const sockets = given ? t.sockets : 1;

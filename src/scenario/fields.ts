@@ -19,6 +19,7 @@ export const SCENARIO: Fields = {
     help: 'The physical machine.',
     fields: {
       cpus: int('Logical CPUs, when no topology is given (one socket, one thread per core).', undefined, 1, 4096),
+      from: { type: 'string', help: "A real host's /proc/cpuinfo or `lscpu -p` output saved to a file (relative to the scenario): its CPUs, sockets, cores, SMT siblings, NUMA nodes and MHz become the host's." },
       topology: {
         type: 'object',
         help: 'Sockets x cores x threads. Overrides cpus.',

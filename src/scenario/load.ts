@@ -12,6 +12,7 @@ import { SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
 import { hostPlaces } from './build.js';
+import { HostFileError, parseHostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
 import { hostIdentity } from '../cpu/models/host.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
@@ -312,6 +313,33 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
   const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
   const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  const host = v.host;
+  // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
+  if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
+  if (host && typeof host.from === 'string') {
+    const node = (doc.getIn(['host', 'from'], true) as Node) ?? null;
+    const path = resolve(dirname(file), host.from);
+    try {
+      const hf = parseHostFile(readFileSync(path, 'utf8'), host.from);
+      // Linux numbers CPUs itself; keep its numbering, and count SMT threads per core in order.
+      const seen = new Map<string, number>();
+      host.places = [...hf.cpus]
+        .sort((a, b) => a.cpu - b.cpu)
+        .map((c) => {
+          const key = `${c.socket}/${c.core}`;
+          const thread = seen.get(key) ?? 0;
+          seen.set(key, thread + 1);
+          return { socket: c.socket, core: c.core, thread, node: c.node };
+        });
+      if (hf.mhz && doc.getIn(['host', 'freq']) === undefined) host.freq = Math.round(hf.mhz * 1e6);
+    } catch (e) {
+      if (e instanceof HostFileError) ctx.errors.push(new InputError(`host.from: ${e.message}`, file, node?.range ? lc.linePos(node.range[0]).line : undefined, node?.range ? lc.linePos(node.range[0]).col : undefined, 'save `cat /proc/cpuinfo` or `lscpu -p` from the host'));
+      else ctx.errors.push(at(ctx, node, `host.from: cannot read "${host.from}"`, `looked for ${path}`));
+    }
+  }
+  if (host && host.cpus === undefined && !host.topology && !host.places && host.from === undefined && doc.getIn(['host', 'cpus']) === undefined) {
+    ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
+  }
   const hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
   let hostCpu = hostIdentity(hostCpuName);
   if (!hostCpu) {
@@ -419,12 +447,6 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     }
     guests.push({ ...g, smp, smpText, workload: w, instance, program, identity });
   });
-  const host = v.host;
-  // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
-  if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
-  if (host && host.cpus === undefined && !host.topology && doc.getIn(['host', 'cpus']) === undefined) {
-    ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
-  }
   const timeline: TimelineCommand[] = [];
   if (host && guests.length && !ctx.errors.length) {
     const ncpus = hostPlaces(host).length;

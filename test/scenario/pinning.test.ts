@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario } from '../../src/scenario/load.js';
-import { runTo } from '../../src/scenario/run.js';
+import { runScenario, runTo } from '../../src/scenario/run.js';
 import { renderView } from '../../src/scenario/inspect.js';
 import { run, ROOT } from '../helpers.js';
 
@@ -94,5 +94,23 @@ describe('affinity errors point into the file', () => {
     } catch (e) {
       expect((e as { format(): string }).format()).toMatch(/^p\.yaml:5:10: error: guests\[0\]\.pin/);
     }
+  });
+});
+
+describe('nohz_full', () => {
+  it('stops the host tick on a CPU running a single vCPU: no external-interrupt exits', () => {
+    const text = (nohz: string) => `duration: 100ms
+warmup: 0s
+host: { cpus: 2, kthreads: false, ${nohz} }
+guests:
+  - { name: vm, smp: 1, pin: ["1"], workload: { kind: cpu, tick_hz: 0 } }
+`;
+    const ticking = parseScenario(text(''), 'n.yaml');
+    const quiet = parseScenario(text('nohz_full: "1"'), 'n.yaml');
+    const a = runScenario(ticking, { check: true }).results.guests[0].vcpu[0];
+    const b = runScenario(quiet, { check: true }).results.guests[0].vcpu[0];
+    expect(a.exits.EXTERNAL_INTERRUPT).toBeGreaterThanOrEqual(95);
+    expect(b.exits.EXTERNAL_INTERRUPT).toBe(0);
+    expect(b.time_ns.guest).toBeGreaterThan(a.time_ns.guest);
   });
 });

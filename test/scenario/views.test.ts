@@ -124,3 +124,19 @@ timeline:
     expect(err('  - { at: -1s, host: taskset -pc 1 web }\n')).toMatch(/t\.yaml:7:\d+: error: timeline\[0\]\.at: a time cannot be negative/);
   });
 });
+
+describe('a host read from a real machine\'s saved lscpu -p', () => {
+  it('takes its CPUs, sockets, cores and SMT siblings', () => {
+    const s = parseScenario(`duration: 10ms\nhost: { from: fixtures/host-lscpu-p.txt }\nguests:\n  - { name: vm, workload: { kind: idle } }\n`, `${ROOT}test/scenario-host.yaml`);
+    const sim = runTo(s, 5e6);
+    expect(sim.host.ncpus).toBe(8);
+    expect(sim.host.cpus[4].siblings).toEqual([0]);
+    expect(sim.host.cpus[2].place.socket).toBe(1);
+    expect(renderView(sim, 'host-cpu-info.sh')).toBe(
+      'logical CPU number in total: 8\nphysical CPU number in total: 2\ncore number in a physical CPU: 2\nlogical CPU number in a physical CPU: 4\nHyper threading is enabled. Each core has 2 threads.\n',
+    );
+  });
+  it('reports an unreadable or malformed file at host.from', () => {
+    expect(() => parseScenario(`host: { from: nope.txt }\nguests:\n  - { name: vm, workload: { kind: idle } }\n`, `${ROOT}test/x.yaml`)).toThrow(/host\.from: cannot read "nope\.txt"/);
+  });
+});
