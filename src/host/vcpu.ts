@@ -16,6 +16,8 @@ const PH_POLL = 3;
 const PH_HALT = 4;
 const PH_DEAD = 5;
 const PH_OFFLINE = 6;
+/** The guest's haltpoll idle driver polls, in guest mode, before executing HLT. */
+const PH_GPOLL = 7;
 
 const EV_SYNC = 1;
 const EV_BUDGET = 2;
@@ -26,6 +28,7 @@ const EV_PLE = 6;
 const EV_POLL_END = 7;
 const EV_TIMER = 8;
 const EV_PLE_RUN = 9;
+const EV_GPOLL_END = 10;
 
 const CONT_GUEST = 0;
 const CONT_HALT = 1;
@@ -62,6 +65,13 @@ export interface KvmConfig {
   haltPollGrow: number;
   /** Posted interrupts (APICv): an interrupt reaches a running vCPU without an exit. */
   postedInterrupts: boolean;
+  /**
+   * The guest's cpuidle-haltpoll driver (drivers/cpuidle/cpuidle-haltpoll.c):
+   * poll in guest mode up to this long before HLT; 0 disables it. Adapts
+   * like its governor: starts at guest_halt_poll_grow_start (50 us), x2 after
+   * a halt that ended within the maximum, /2 after a longer one.
+   */
+  guestHaltPollNs: Ns;
   exitCosts: ExitCosts;
 }
 
@@ -75,6 +85,10 @@ export class VcpuStats {
   haltPollMisses = 0;
   haltPollNs = 0;
   halts = 0;
+  /** Guest haltpoll driver: polls that saw an interrupt (no HLT exit), polls that ran out, time polling. */
+  guestPollHits = 0;
+  guestPollMisses = 0;
+  guestPollNs = 0;
   interrupts = 0;
 }
 
@@ -124,6 +138,12 @@ export class Vcpu implements ThreadBody, Handler {
   private wokenAt: Ns = 0;
   private pollLeft: Ns = 0;
   private timerEv: SimEvent | null = null;
+  /** Guest haltpoll window now, and when the current poll began. */
+  private gpoll: Ns = 0;
+  private gpollStart: Ns = 0;
+  private gpollLeft: Ns = 0;
+  /** When the current idle period began (the guest's poll), or -1. */
+  private idleSince: Ns = -1;
   /** Last guest pc, for `info cpus`. */
   readonly stats = new VcpuStats();
   /** Seen cache-line versions, for coherence costs. */
@@ -150,6 +170,7 @@ export class Vcpu implements ThreadBody, Handler {
     this.x2apic = guest.features.has('x2apic');
     this.speedHz = host.cfg.freqHz;
     this.pleWindow = kvm.pleWindowCycles;
+    this.gpoll = Math.min(kvm.guestHaltPollNs, 50_000);
     this.seenVer = new Int32Array(guest.lineVer.length);
     thread.body = this;
     thread.mode = ACC_GUEST;
@@ -195,6 +216,11 @@ export class Vcpu implements ThreadBody, Handler {
         this.exitEnd = t0 + this.exitLeft;
         this.ev = this.engine.schedule(this.exitEnd, Prio.Resume, this, EV_PHASE_END);
         break;
+      case PH_GPOLL:
+        this.host.setMode(this.thread, ACC_GUEST, now);
+        if (this.pendingIrq) this.guestPollHit(t0);
+        else this.ev = this.engine.schedule(t0 + this.gpollLeft, Prio.Resume, this, EV_GPOLL_END);
+        break;
       case PH_POLL:
         // kvm_vcpu_can_poll needs single_task_running(): with others queued here, block.
         if (this.host.cpus[this.thread.cpu].rq.queue.length > 0 || this.pendingIrq) {
@@ -207,6 +233,9 @@ export class Vcpu implements ThreadBody, Handler {
       case PH_HALT:
         // Woken from a halt: kvm_vcpu_halt accounts the block time and adapts polling.
         this.adaptHaltPoll(this.wokenAt - this.haltStart);
+        // The governor judges the whole idle period: the guest's poll and the halt.
+        this.adaptGuestPoll(this.wokenAt - (this.idleSince >= 0 ? this.idleSince : this.haltStart));
+        this.idleSince = -1;
         this.phase = PH_GUEST;
         this.host.setMode(this.thread, ACC_GUEST, now);
         this.runGuest(t0);
@@ -238,6 +267,11 @@ export class Vcpu implements ThreadBody, Handler {
         break;
       case PH_SPIN:
         this.leaveSpin(now);
+        break;
+      case PH_GPOLL:
+        this.engine.cancel(this.ev);
+        this.gpollLeft = Math.max(0, (this.ev?.time ?? now) - now);
+        this.ev = null;
         break;
       case PH_POLL:
         this.engine.cancel(this.ev);
@@ -335,6 +369,13 @@ export class Vcpu implements ThreadBody, Handler {
         break;
       case EV_POLL_END:
         this.endPoll(now, false);
+        break;
+      case EV_GPOLL_END:
+        // Nothing came while the guest polled: the driver halts after all.
+        this.stats.guestPollNs += now - this.gpollStart;
+        this.stats.guestPollMisses++;
+        this.phase = PH_GUEST;
+        this.exit('HLT', now, this.kvm.exitCosts.hltCycles, 0, CONT_HALT);
         break;
     }
   }
@@ -508,6 +549,14 @@ export class Vcpu implements ThreadBody, Handler {
     c.instrs++;
     switch (op) {
       case I.OP_HLT:
+        if (this.kvm.guestHaltPollNs > 0 && !this.pendingIrq) {
+          // The idle driver polls first; only if nothing comes does it halt.
+          this.phase = PH_GPOLL;
+          this.gpollStart = now;
+          this.idleSince = now;
+          this.ev = this.engine.schedule(now + this.gpoll, Prio.Resume, this, EV_GPOLL_END);
+          break;
+        }
         this.exit('HLT', now, x.hltCycles, 0, CONT_HALT);
         break;
       case I.OP_OUT:
@@ -716,6 +765,26 @@ export class Vcpu implements ThreadBody, Handler {
     this.block(now);
   }
 
+  /** An interrupt came while the guest polled: no HLT, no exit. */
+  private guestPollHit(now: Ns): void {
+    this.engine.cancel(this.ev);
+    this.ev = null;
+    this.stats.guestPollNs += now - this.gpollStart;
+    this.stats.guestPollHits++;
+    this.idleSince = -1;
+    this.phase = PH_GUEST;
+    if (this.guest.program.irqEntry < 0) this.pendingIrq = 0;
+    this.runGuest(now);
+  }
+
+  /** The haltpoll governor (drivers/cpuidle/governors/haltpoll.c): grow after short idles, shrink after long ones. */
+  private adaptGuestPoll(idleNs: Ns): void {
+    const max = this.kvm.guestHaltPollNs;
+    if (max <= 0) return;
+    if (idleNs > max) this.gpoll = Math.floor(this.gpoll / 2);
+    else if (idleNs > this.gpoll) this.gpoll = Math.min(max, Math.max(50_000, this.gpoll * 2));
+  }
+
   /** kvm_vcpu_halt's adaptation of halt_poll_ns (virt/kvm/kvm_main.c). */
   private adaptHaltPoll(blockNs: Ns): void {
     const max = this.kvm.haltPollNs;
@@ -733,6 +802,9 @@ export class Vcpu implements ThreadBody, Handler {
     if (this.phase === PH_DEAD || this.phase === PH_OFFLINE) return;
     this.pendingIrq |= 1 << vec;
     switch (this.phase) {
+      case PH_GPOLL:
+        if (this.running) this.guestPollHit(now);
+        break;
       case PH_HALT:
         if (this.thread.state === STATE_BLOCKED) {
           this.wokenAt = now;

@@ -43,6 +43,8 @@ export interface VcpuResult {
   directed_yields: number;
   halts: number;
   halt_poll: { hits: number; misses: number; poll_ns: number };
+  /** The guest's haltpoll idle driver: polls ended by an interrupt (no exit), polls that ran out, time polling. */
+  guest_halt_poll: { hits: number; misses: number; poll_ns: number };
   last_cpu: number;
   fault: string | null;
 }
@@ -130,6 +132,7 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
         directed_yields: st.directedYields,
         halts: st.halts,
         halt_poll: { hits: st.haltPollHits, misses: st.haltPollMisses, poll_ns: Math.round(st.haltPollNs) },
+        guest_halt_poll: { hits: st.guestPollHits, misses: st.guestPollMisses, poll_ns: Math.round(st.guestPollNs) },
         last_cpu: v.thread.cpu >= 0 ? v.thread.cpu : v.thread.lastCpu,
         fault: v.fault,
       };

@@ -75,6 +75,11 @@ const vcpu = obj('One online vCPU of a guest.', {
     misses: int('Polls that timed out and blocked.'),
     poll_ns: int('Time spent polling, ns.'),
   }),
+  guest_halt_poll: obj("The guest's haltpoll idle driver: polling in guest mode before HLT.", {
+    hits: int('Polls ended by an interrupt, without a HLT exit.'),
+    misses: int('Polls that ran out and went on to HLT.'),
+    poll_ns: int('Time spent polling in the guest, ns.'),
+  }),
   last_cpu: int('pCPU the thread is on or last ran on (ps -o psr); -1 if it never ran.', -1),
   fault: { type: ['string', 'null'], description: 'Why the vCPU stopped with a fault, or null.' },
 });

@@ -100,6 +100,7 @@ export function kvmConfig(s: Scenario): KvmConfig {
     haltPollGrowStartNs: k.halt_poll_grow_start,
     haltPollGrow: 2,
     postedInterrupts: k.posted_interrupts,
+    guestHaltPollNs: 0,
     exitCosts,
   };
 }
@@ -145,7 +146,7 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
           features: new Set(g.identity.flags),
           cpus: g.smp.cpus,
           maxcpus: g.smp.maxcpus,
-          kvm,
+          kvm: { ...kvm, guestHaltPollNs: g.haltpoll ?? 0 },
           onFault: g.on_fault,
           // r14: a per-vCPU seed for the guest program's own random numbers.
           initRegs: (cpuNo, regs) => {

@@ -132,6 +132,7 @@ export const SCENARIO: Fields = {
         pin: { type: 'list', of: { type: 'cpulist', help: 'Host CPUs of one vCPU.' }, help: 'vCPU pinning, libvirt vcpupin style: one CPU list per vCPU (vCPU i gets item i; the last item repeats).' },
         emulator_pin: { type: 'cpulist', help: "Host CPUs of the QEMU main-loop and helper threads (libvirt emulatorpin)." },
         memory: { type: 'size', help: 'Guest RAM (shown on the QEMU command line).', default: 1024 ** 3, min: 1 },
+        haltpoll: dur("The guest kernel's cpuidle-haltpoll driver: poll in guest mode up to this long before HLT (guest_halt_poll_ns, 200us when enabled); 0s is the default HLT idle.", 0),
         on_fault: oneOf(['stop', 'continue'], 'When a vCPU faults: stop the run, or go on without that vCPU.', 'continue'),
         workload: {
           type: 'variant',

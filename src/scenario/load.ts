@@ -49,6 +49,8 @@ export interface GuestDef {
   smpText: string;
   memory: number;
   on_fault: 'stop' | 'continue';
+  /** The guest's cpuidle-haltpoll window, ns (0: plain HLT). */
+  haltpoll: number;
   workload: { kind: WorkloadKind; [k: string]: any };
   /** What the guest's CPUID says (QEMU -cpu under KVM). */
   identity: CpuIdentity;

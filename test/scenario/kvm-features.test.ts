@@ -76,3 +76,24 @@ guests:
     expect(over.latency.shootdown.percentiles_ns.p50).toBeGreaterThan(100 * fit.latency.shootdown.percentiles_ns.p50);
   });
 });
+
+describe("the guest's haltpoll idle driver", () => {
+  it('polls in guest mode before HLT: short idles end without an exit', () => {
+    const text = (hp: string) => `duration: 300ms
+warmup: 50ms
+host: { cpus: 2, kvm: { halt_poll: 0s } }
+guests:
+  - name: io
+    smp: 1
+    haltpoll: ${hp}
+    workload: { kind: io, think: 10us, device_latency: 50us }
+`;
+    const off = runScenario(parseScenario(text('0s'), 'g.yaml'), { check: true }).results.guests[0];
+    const on = runScenario(parseScenario(text('200us'), 'g.yaml'), { check: true }).results.guests[0];
+    expect(on.vcpu[0].guest_halt_poll.hits).toBeGreaterThan(1000);
+    expect(on.exits.HLT).toBeLessThan(0.01 * off.exits.HLT);
+    expect(on.latency.io.percentiles_ns.p50).toBeLessThan(off.latency.io.percentiles_ns.p50);
+    // The polling is guest CPU time the host sees as busy.
+    expect(on.vcpu[0].time_ns.guest).toBeGreaterThan(3 * off.vcpu[0].time_ns.guest);
+  });
+});
