@@ -89,6 +89,8 @@ export class Pcpu {
   balanceFailed = 0;
   siblings: number[] = [];
   switches = 0;
+  /** Hot-unplugged (`chcpu -d`): runs nothing until brought back. */
+  online = true;
   constructor(
     readonly id: number,
     readonly place: CpuPlaceHost,
@@ -211,6 +213,8 @@ export class Host implements Handler {
   /** Wake a sleeping thread (try_to_wake_up). */
   wake(t: HostThread, now: Ns): void {
     if (t.state !== STATE_BLOCKED) return;
+    // Per-CPU kernel threads of an offline CPU are parked (smpboot), not moved.
+    if (t.kind === 'kthread' && !this.cpus.some((c, i) => c.online && t.allowed[i])) return;
     const cpu = this.selectCpu(t, now);
     // A sleeper keeps its absolute vruntime (dequeue_entity with DEQUEUE_SLEEP
     // does not normalise), so place_entity can give it sleeper credit; only a
@@ -310,6 +314,33 @@ export class Host implements Handler {
     if (!rq.curr || this.sched.checkPreemptWakeup(rq, t, now)) this.resched(cpu, now);
   }
 
+  /** Hot-unplug a host CPU (`chcpu -d`): its threads move away; it then stays idle. */
+  offline(cpu: number, now: Ns): string[] {
+    const c = this.cpus[cpu];
+    if (!c.online) return [];
+    c.online = false;
+    const broken: string[] = [];
+    for (const t of this.threads) if (t.allowed[cpu] && t.kind !== 'kthread' && !this.cpus.some((o, i) => o.online && t.allowed[i])) broken.push(`process ${t.tid} (${t.name}) no longer affine to cpu${cpu}`);
+    for (const t of [...c.rq.queue]) {
+      if (t.kind === 'kthread') continue;
+      this.sched.dequeue(c.rq, t, now);
+      this.sched.detach(c.rq, t);
+      const to = this.selectCpu(t, now);
+      this.enqueueOn(t, to, now, 'migrate');
+      if (!this.cpus[to].rq.curr) this.resched(to, now);
+    }
+    this.resched(cpu, now);
+    return broken;
+  }
+
+  /** Bring a host CPU back (`chcpu -e`); balancing fills it. */
+  online(cpu: number, now: Ns): void {
+    const c = this.cpus[cpu];
+    if (c.online) return;
+    c.online = true;
+    this.resched(cpu, now);
+  }
+
   /** Change a thread's affinity (sched_setaffinity / taskset). */
   setAffinity(t: HostThread, cpus: number[], now: Ns): void {
     t.allowed.fill(0);
@@ -341,7 +372,15 @@ export class Host implements Handler {
    */
   selectCpu(t: HostThread, _now: Ns): number {
     const prev = t.cpu >= 0 ? t.cpu : t.lastCpu;
-    const ok = (i: number) => t.allowed[i] === 1;
+    if (!this.cpus.some((c, i) => c.online && t.allowed[i])) {
+      // select_fallback_rq: every allowed CPU went offline, so the kernel
+      // widens the mask ("process N no longer affine to cpuM").
+      // The new mask is every possible CPU (task_cpu_possible_mask), so the
+      // thread may return when its CPU comes back.
+      for (let i = 0; i < this.cpus.length; i++) t.allowed[i] = this.cpus[i].isolated ? 0 : 1;
+      if (!this.cpus.some((c, i) => c.online && t.allowed[i])) t.allowed.fill(1);
+    }
+    const ok = (i: number) => t.allowed[i] === 1 && this.cpus[i].online;
     const idle = (i: number) => !this.cpus[i].rq.curr && this.cpus[i].rq.queue.length === 0;
     if (prev >= 0 && ok(prev) && idle(prev)) return prev;
     const socket = prev >= 0 ? this.cpus[prev].place.socket : -1;
@@ -424,6 +463,13 @@ export class Host implements Handler {
       if (prev.costopped) {
         // Co-stopped while running: off the run queue until co-started.
         this.sched.dequeue(c.rq, prev, now);
+      } else if (!c.online && prev.kind !== 'kthread') {
+        // The CPU is going offline: the stopper moves its last thread away.
+        this.sched.dequeue(c.rq, prev, now);
+        this.sched.detach(c.rq, prev);
+        const to = this.selectCpu(prev, now);
+        this.enqueueOn(prev, to, now, 'migrate');
+        if (!this.cpus[to].rq.curr || this.sched.checkPreemptWakeup(this.cpus[to].rq, prev, now)) this.resched(to, now);
       } else if (this.pendingMove.has(prev)) {
         this.pendingMove.delete(prev);
         if (!prev.allowed[c.id]) {
@@ -435,8 +481,8 @@ export class Host implements Handler {
         }
       }
     }
-    let next = this.sched.pickNext(c.rq, now);
-    if (!next && !c.isolated && this.pullOne(c, now, false)) next = this.sched.pickNext(c.rq, now);
+    let next = c.online ? this.sched.pickNext(c.rq, now) : null;
+    if (!next && c.online && !c.isolated && this.pullOne(c, now, false)) next = this.sched.pickNext(c.rq, now);
     if (!next) {
       this.accountCpu(c, CPU_IDLE, now);
       if (this.tracer) this.tracer.run(c.id, -1, now);
@@ -537,7 +583,7 @@ export class Host implements Handler {
   private pullOne(c: Pcpu, now: Ns, allowHot: boolean): boolean {
     let busiest: Pcpu | null = null;
     for (const o of this.cpus) {
-      if (o === c || o.isolated || o.rq.queue.length === 0) continue;
+      if (o === c || o.isolated || !o.online || o.rq.queue.length === 0) continue;
       if (!o.rq.queue.some((t) => t.allowed[c.id])) continue;
       if (!busiest || this.nr(o) > this.nr(busiest)) busiest = o;
     }
@@ -567,7 +613,7 @@ export class Host implements Handler {
     for (let guard = 0; guard < 8; guard++) {
       let busiest: Pcpu | null = null;
       for (const o of this.cpus) {
-        if (o === c || o.isolated) continue;
+        if (o === c || o.isolated || !o.online) continue;
         if (!busiest || this.nr(o) > this.nr(busiest)) busiest = o;
       }
       if (!busiest || this.nr(busiest) - this.nr(c) < 2) return;
@@ -587,7 +633,7 @@ export class Host implements Handler {
   private kickIdleBalance(c: Pcpu, now: Ns): void {
     if (c.rq.queue.length === 0) return;
     for (const o of this.cpus) {
-      if (o === c || o.isolated || o.rq.curr || o.rq.queue.length) continue;
+      if (o === c || o.isolated || !o.online || o.rq.curr || o.rq.queue.length) continue;
       if (c.rq.queue.some((t) => t.allowed[o.id])) {
         this.engine.schedule(now, Prio.Sched, this, EV_IDLE_BALANCE, o.id);
         return;

@@ -174,7 +174,7 @@ export const SCENARIO: Fields = {
         at: dur('When the command runs (simulated time from the start, warm-up included).', undefined, 0),
         guest: { type: 'string', help: 'Guest whose QEMU monitor receives a `monitor:` command.' },
         monitor: { type: 'string', help: 'QEMU monitor command: `cpu-add ID`, or `device_add <cpu type>,id=NAME,socket-id=S,core-id=C,thread-id=T`.' },
-        host: { type: 'string', help: 'Host shell command: `taskset -pc LIST TARGET` or `taskset -apc LIST TARGET`, TARGET a pid/lwp or a name like web/vcpu1, web/main or web.' },
+        host: { type: 'string', help: 'Host shell command: `taskset -pc LIST TARGET` or `taskset -apc LIST TARGET` (TARGET a pid/lwp or a name like web/vcpu1, web/main or web), or `chcpu -d LIST` / `chcpu -e LIST` to take host CPUs offline and back.' },
       },
     },
   },

@@ -76,7 +76,7 @@ export function hostCpuInput(sim: Simulation): HostCpuInput {
   const threads = Math.max(...places.map((p) => p.thread)) + 1;
   const bits = (n: number) => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
   return {
-    cpus: places.map((p, cpu) => ({ cpu, socket: p.socket, core: p.core, apicId: (((p.socket << bits(cores)) | p.core) << bits(threads)) | p.thread, node: p.node })),
+    cpus: places.map((p, cpu) => ({ cpu, socket: p.socket, core: p.core, apicId: (((p.socket << bits(cores)) | p.core) << bits(threads)) | p.thread, node: p.node, online: sim.host.cpus[cpu].online })),
     identity: sim.scenario.hostCpu,
     mhz: sim.host.cfg.freqHz / 1e6,
     cacheSizeKB: 25600,

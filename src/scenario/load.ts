@@ -457,6 +457,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const present = new Map(expanded.map((e) => [e.name, new Set(Array.from({ length: e.def.smp.cpus }, (_, i) => i))]));
     const entries = ((v.timeline ?? []) as any[]).map((t, i) => ({ t, i, node: isSeq(tnodes) ? (tnodes.items[i] as Node) : null }));
     entries.sort((a, b) => (a.t?.at ?? 0) - (b.t?.at ?? 0) || a.i - b.i);
+    const offlineCpus = new Set<number>();
     for (const { t, i, node } of entries) {
       if (!t || t.at === undefined) continue;
       const m = node && isMap(node) ? node : null;
@@ -476,8 +477,9 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
         if ('message' in r) ctx.errors.push(at(ctx, cmdNode('monitor'), `timeline[${i}]: ${r.message}`, r.hint));
         else timeline.push(r);
       } else {
-        const r = parseHost(t.host, ncpus, t.at);
+        const r = parseHost(t.host, ncpus, t.at, offlineCpus);
         if ('message' in r) ctx.errors.push(at(ctx, cmdNode('host'), `timeline[${i}]: ${r.message}`, r.hint));
+        else if (r.kind === 'chcpu') timeline.push(r);
         else {
           // Symbolic targets are checked here; numeric pids/lwps when the model exists.
           const sym = /^([A-Za-z0-9_][A-Za-z0-9_.-]*?)(?:\/(main|vcpu(\d+)))?$/.exec(r.target);

@@ -40,6 +40,18 @@ export class TimelineRunner implements Handler {
       host.spawn(v.thread, now);
       return `CPU #${c.index} added (thread_id=${v.thread.tid}); the guest sees it as cpu${v.cpuNo}, ${g.online()} CPUs online`;
     }
+    if (c.kind === 'chcpu') {
+      const lines: string[] = [];
+      for (const cpu of c.cpus) {
+        if (c.enable) {
+          host.online(cpu, now);
+          lines.push(`CPU ${cpu} enabled`);
+        } else {
+          lines.push(...host.offline(cpu, now), `CPU ${cpu} disabled`);
+        }
+      }
+      return lines.join('\n');
+    }
     const threads = this.targets(c.target, c.all);
     const lines: string[] = [];
     for (const t of threads) {

@@ -6,7 +6,8 @@ import { suggest } from '../util/suggest.js';
 export type Where = { line: number; col: number };
 export type CpuAdd = { kind: 'cpu-add'; at: number; guest: string; index: number; text: string; where?: Where };
 export type Taskset = { kind: 'taskset'; at: number; cpus: number[]; all: boolean; target: string; text: string; where?: Where };
-export type TimelineCommand = CpuAdd | Taskset;
+export type Chcpu = { kind: 'chcpu'; at: number; cpus: number[]; enable: boolean; text: string; where?: Where };
+export type TimelineCommand = CpuAdd | Taskset | Chcpu;
 
 export interface TimelineProblem {
   message: string;
@@ -63,11 +64,12 @@ export function parseMonitor(text: string, g: GuestShape & { sockets: number; di
 }
 
 /** Parse a host command: `taskset -pc LIST TARGET` (and -apc for all threads of a process). */
-export function parseHost(text: string, ncpus: number, at: number): Taskset | TimelineProblem {
+export function parseHost(text: string, ncpus: number, at: number, offline?: Set<number>): Taskset | Chcpu | TimelineProblem {
   const words = text.trim().split(/\s+/);
+  if (words[0] === 'chcpu') return parseChcpu(words, text, ncpus, at, offline ?? new Set());
   if (words[0] !== 'taskset') {
-    const s = suggest(words[0], ['taskset']);
-    return { message: `unknown host command "${words[0]}"`, hint: s ? `did you mean "${s}"?` : 'simvm runs taskset -pc LIST TARGET' };
+    const s = suggest(words[0], ['taskset', 'chcpu']);
+    return { message: `unknown host command "${words[0]}"`, hint: s ? `did you mean "${s}"?` : 'simvm runs taskset -pc LIST TARGET and chcpu -d/-e LIST' };
   }
   const flags = words[1] ?? '';
   if (!/^-a?pc$|^-cp$|^-pac$|^-acp$/.test(flags) || words.length !== 4) return { message: `"${text}": expected taskset -pc LIST TARGET`, hint: 'e.g. taskset -pc 4 web/vcpu0, or taskset -apc 4-5 web for every thread' };
@@ -82,4 +84,29 @@ export function parseHost(text: string, ncpus: number, at: number): Taskset | Ti
   const bad = cpus.find((c) => c >= ncpus);
   if (bad !== undefined) return { message: `taskset: host CPU ${bad} does not exist (the host has CPUs 0-${ncpus - 1})` };
   return { kind: 'taskset', at, cpus, all: flags.includes('a'), target: words[3], text };
+}
+
+/**
+ * util-linux `chcpu -d LIST` (take host CPUs offline) and `chcpu -e LIST`
+ * (bring them back). `offline` tracks the CPUs already offline at this
+ * point of the timeline, so a command that would leave no CPU is refused.
+ */
+function parseChcpu(words: string[], text: string, ncpus: number, at: number, offline: Set<number>): Chcpu | TimelineProblem {
+  if (words.length !== 3 || !['-d', '-e', '--disable', '--enable'].includes(words[1])) return { message: `"${text}": expected chcpu -d LIST or chcpu -e LIST`, hint: 'e.g. chcpu -d 3' };
+  let cpus: number[];
+  try {
+    cpus = parseCpuList(words[2]);
+  } catch (e) {
+    if (e instanceof UnitError) return { message: `chcpu: ${e.message}`, hint: e.hint };
+    throw e;
+  }
+  const bad = cpus.find((c) => c >= ncpus);
+  if (bad !== undefined) return { message: `chcpu: host CPU ${bad} does not exist (the host has CPUs 0-${ncpus - 1})` };
+  const enable = words[1] === '-e' || words[1] === '--enable';
+  if (!enable) {
+    // x86 Linux cannot offline the boot CPU without cpu0_hotplug.
+    if (cpus.includes(0)) return { message: 'chcpu: CPU 0 disable failed (Operation not permitted)', hint: 'the boot CPU stays online' };
+    for (const c of cpus) offline.add(c);
+  } else for (const c of cpus) offline.delete(c);
+  return { kind: 'chcpu', at, cpus, enable, text };
 }

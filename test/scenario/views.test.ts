@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runTo } from '../../src/scenario/run.js';
+import { runScenario, runTo } from '../../src/scenario/run.js';
 import { renderView } from '../../src/scenario/inspect.js';
 import { cli, ROOT } from '../helpers.js';
 
@@ -138,5 +138,35 @@ describe('a host read from a real machine\'s saved lscpu -p', () => {
   });
   it('reports an unreadable or malformed file at host.from', () => {
     expect(() => parseScenario(`host: { from: nope.txt }\nguests:\n  - { name: vm, workload: { kind: idle } }\n`, `${ROOT}test/x.yaml`)).toThrow(/host\.from: cannot read "nope\.txt"/);
+  });
+});
+
+describe('a host CPU going offline (chcpu -d) and back (chcpu -e)', () => {
+  const text = `duration: 300ms
+warmup: 0s
+host: { cpus: 4 }
+guests:
+  - { name: vm, smp: 4, pin: ["0", "1", "2", "3"], workload: { kind: cpu, chunk: 100us } }
+timeline:
+  - { at: 100ms, host: chcpu -d 3 }
+  - { at: 200ms, host: chcpu -e 3 }
+report: { sample_interval: 20ms }
+`;
+  it('moves its threads away (widening a pinned thread\'s affinity) and takes them back', () => {
+    const { results } = runScenario(parseScenario(text, 'off.yaml'), { check: true });
+    const tp = results.series!.guests[0].throughput;
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const before = mean(tp.slice(0, 4));
+    const during = mean(tp.slice(5, 9));
+    const after = mean(tp.slice(11));
+    expect(during / before).toBeGreaterThan(0.7);
+    expect(during / before).toBeLessThan(0.8);
+    expect(after / before).toBeGreaterThan(0.97);
+    expect(results.timeline![0].effect).toMatch(/process \d+ \(vm\/vcpu3\) no longer affine to cpu3\nCPU 3 disabled/);
+  });
+  it('shows in the host\'s lscpu, and the boot CPU cannot go', () => {
+    const sim = runTo(parseScenario(text, 'off.yaml'), 150e6);
+    expect(renderView(sim, 'host-lscpu')).toMatch(/^On-line CPU\(s\) list: +0-2$/m);
+    expect(() => parseScenario(text.replace('chcpu -d 3', 'chcpu -d 0'), 'off.yaml')).toThrow(/CPU 0 disable failed/);
   });
 });
