@@ -151,7 +151,10 @@ export function assemble(source: string): Program {
     insns.push({ line, op, args });
   }
 
-  const code = new Int32Array(Math.max(1, insns.length) * STRIDE);
+  // One slot more than the program: an OP_END sentinel, so the interpreter
+  // needs no bounds check per instruction.
+  const code = new Int32Array((insns.length + 1) * STRIDE);
+  code[insns.length * STRIDE] = I.OP_END;
   const lineOf = new Int32Array(insns.length);
   const probes: string[] = [];
   const probeKinds: ('count' | 'sample')[] = [];

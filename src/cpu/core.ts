@@ -194,12 +194,8 @@ export class Core extends CoreState {
     let instrs = this.instrs;
     let since = this.sinceSync;
     let stop = STOP_BUDGET;
-    for (;;) {
+    loop: for (;;) {
       if (cyc >= budget) break;
-      if (pc >= n || pc < 0) {
-        stop = this.raise('execution ran off the end of the program', pc < 0 ? 0 : n - 1);
-        break;
-      }
       const o = pc * STRIDE;
       switch (code[o]) {
         case I.OP_NOP: pc++; cyc += 1; break;
@@ -221,7 +217,7 @@ export class Core extends CoreState {
         case I.OP_MOD_I: {
           if (cyc + COST.mod > budget) { cyc = budget; instrs--; break; }
           const d = code[o] === I.OP_MOD ? r[code[o + 3]] : code[o + 3];
-          if (d === 0) { stop = this.raise('#DE divide error (mod by zero)', pc); break; }
+          if (d === 0) { stop = this.raise('#DE divide error (mod by zero)', pc); break loop; }
           r[code[o + 1]] = r[code[o + 2]] % d;
           pc++;
           cyc += COST.mod;
@@ -231,7 +227,7 @@ export class Core extends CoreState {
         case I.OP_DIV_I: {
           if (cyc + COST.mod > budget) { cyc = budget; instrs--; break; }
           const d = code[o] === I.OP_DIV ? r[code[o + 3]] : code[o + 3];
-          if (d === 0) { stop = this.raise('#DE divide error (division by zero)', pc); break; }
+          if (d === 0) { stop = this.raise('#DE divide error (division by zero)', pc); break loop; }
           r[code[o + 1]] = Math.floor(r[code[o + 2]] / d);
           pc++;
           cyc += COST.mod;
@@ -257,13 +253,13 @@ export class Core extends CoreState {
         case I.OP_BGE: pc = r[code[o + 1]] >= r[code[o + 2]] ? code[o + 3] : pc + 1; cyc += 1; break;
         case I.OP_BGE_I: pc = r[code[o + 1]] >= code[o + 2] ? code[o + 3] : pc + 1; cyc += 1; break;
         case I.OP_CALL:
-          if (this.sp >= MAX_STACK) { stop = this.raise('#SS stack overflow (call deeper than 64)', pc); break; }
+          if (this.sp >= MAX_STACK) { stop = this.raise('#SS stack overflow (call deeper than 64)', pc); break loop; }
           this.stack[this.sp++] = pc + 1;
           pc = code[o + 3];
           cyc += 1;
           break;
         case I.OP_RET:
-          if (this.sp === 0) { stop = this.raise('#SS ret with an empty call stack', pc); break; }
+          if (this.sp === 0) { stop = this.raise('#SS ret with an empty call stack', pc); break loop; }
           pc = this.stack[--this.sp];
           cyc += 1;
           break;
@@ -273,11 +269,11 @@ export class Core extends CoreState {
         case I.OP_VWORK_I: {
           const op = code[o];
           const vec = op === I.OP_VWORK || op === I.OP_VWORK_I;
-          if (vec && !this.hasAvx2) { stop = this.raise('#UD invalid opcode (vwork needs avx2)', pc); break; }
+          if (vec && !this.hasAvx2) { stop = this.raise('#UD invalid opcode (vwork needs avx2)', pc); break loop; }
           let left = this.workLeft;
           if (left === 0) {
             left = op === I.OP_WORK || op === I.OP_VWORK ? r[code[o + 1]] : code[o + 3];
-            if (!(left >= 0)) { stop = this.raise('#GP work with a negative cycle count', pc); break; }
+            if (!(left >= 0)) { stop = this.raise('#GP work with a negative cycle count', pc); break loop; }
             left = Math.round(left);
             if (left === 0) { pc++; break; }
           }
@@ -306,6 +302,7 @@ export class Core extends CoreState {
             this.pleRun = 0;
             stop = STOP_PLE;
             instrs++;
+            break loop;
           }
           break;
         }
@@ -316,7 +313,7 @@ export class Core extends CoreState {
           pc++;
           break;
         case I.OP_RDTSCP:
-          if (!this.hasRdtscp) { stop = this.raise('#UD invalid opcode (rdtscp needs the rdtscp feature)', pc); break; }
+          if (!this.hasRdtscp) { stop = this.raise('#UD invalid opcode (rdtscp needs the rdtscp feature)', pc); break loop; }
           if (cyc + COST.rdtsc + 7 > budget) { cyc = budget; break; }
           cyc += COST.rdtsc + 7;
           r[code[o + 1]] = this.tsc0 + cyc;
@@ -327,7 +324,7 @@ export class Core extends CoreState {
         case I.OP_CLI: this.ifl = 0; pc++; cyc += 1; break;
         case I.OP_STI: this.ifl = 1; pc++; cyc += 1; break;
         case I.OP_IRET:
-          if (!this.inIrq) { stop = this.raise('#GP iret outside an interrupt handler', pc); break; }
+          if (!this.inIrq) { stop = this.raise('#GP iret outside an interrupt handler', pc); break loop; }
           this.inIrq = 0;
           this.ifl = 1;
           pc = this.irqRet;
@@ -363,14 +360,14 @@ export class Core extends CoreState {
             }
           }
           stop = STOP_SYNC;
-          break;
+          break loop;
         }
         case I.OP_ST:
         case I.OP_XCHG:
         case I.OP_CMPXCHG:
         case I.OP_XADD:
           stop = STOP_SYNC;
-          break;
+          break loop;
         case I.OP_HLT:
         case I.OP_IN:
         case I.OP_OUT:
@@ -384,11 +381,14 @@ export class Core extends CoreState {
         case I.OP_TIMER:
         case I.OP_TIMER_I:
           stop = STOP_EXIT;
-          break;
+          break loop;
+        case I.OP_END:
+          stop = this.raise('execution ran off the end of the program', n - 1);
+          break loop;
         default:
           stop = this.raise(`#UD invalid opcode ${code[o]}`, pc);
+          break loop;
       }
-      if (stop !== STOP_BUDGET) break;
       instrs++;
     }
     // `instrs` counted every op that completed or split; a stop op is not counted.

@@ -95,6 +95,8 @@ export const OP_RDTSCP = 62;
 export const OP_NVCPU = 63;
 export const OP_DIV = 64;
 export const OP_DIV_I = 65;
+/** Sentinel after the last instruction: reaching it is running off the end (not an op programs can write). */
+export const OP_END = 66;
 
 /** Cycle costs of local and sync ops, in core cycles. */
 export const COST = {
