@@ -62,6 +62,8 @@ export class Guest implements WorkloadEnv {
   readonly gauges = new Map<string, () => number>();
   /** vCPUs watching each word (Sets iterate in insertion order: deterministic). */
   private readonly watchers = new Map<number, Set<Vcpu>>();
+  /** Scratch list for `storing` (spinWake can re-enter watch, so the set is copied first). */
+  private readonly woken: Vcpu[] = [];
   readonly freqHz: number;
   private nextTid: number;
 
@@ -154,10 +156,9 @@ export class Guest implements WorkloadEnv {
   }
 
   unwatch(addr: number, v: Vcpu): void {
-    const ws = this.watchers.get(addr);
-    if (!ws) return;
-    ws.delete(v);
-    if (ws.size === 0) this.watchers.delete(addr);
+    // Empty sets stay in the map: the same few words are watched again and
+    // again, and re-creating their sets was a measurable share of a run.
+    this.watchers.get(addr)?.delete(v);
   }
 
   /**
@@ -167,10 +168,13 @@ export class Guest implements WorkloadEnv {
    */
   storing(addr: number, t: Ns, by: Vcpu | null): void {
     const ws = this.watchers.get(addr);
-    if (!ws) return;
-    const woken = [...ws].filter((v) => v !== by);
-    if (by && ws.has(by)) this.watchers.set(addr, new Set([by]));
-    else this.watchers.delete(addr);
+    if (!ws || ws.size === 0 || (ws.size === 1 && by !== null && ws.has(by))) return;
+    const woken = this.woken;
+    woken.length = 0;
+    for (const v of ws) if (v !== by) woken.push(v);
+    const keep = by !== null && ws.has(by);
+    ws.clear();
+    if (keep) ws.add(by);
     for (const v of woken) v.spinWake(t);
   }
 
