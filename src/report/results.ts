@@ -61,6 +61,8 @@ export interface GuestResult {
   latency: Record<string, LatencySummary>;
   exits: Record<string, number>;
   steal_fraction: number;
+  /** Spread across sampling windows (stddev / mean): of throughput, and of mean latency; null when there is too little to say. */
+  stability?: { throughput_cv: number | null; latency_cv: number | null };
   faults: { cpu: number; at_ns: number; message: string }[];
   main_thread: { time_ns: ThreadTimes; context_switches: number };
   vcpu: VcpuResult[];

@@ -12,7 +12,7 @@ export interface Series {
   /** Per pCPU, the share of each window in each state (guest, kvm, qemu, host, sched, idle). */
   pcpu: { cpu: number; share: Record<string, number[]> }[];
   /** Per guest, throughput in each window (operations per second). */
-  guests: { name: string; throughput: number[]; steal_share: number[] }[];
+  guests: { name: string; throughput: number[]; steal_share: number[]; latency_mean_ns: (number | null)[] }[];
   /** Per vCPU, the pCPU it was running on at the sample instant (-1: not running). */
   vcpu_psr: { guest: string; cpu: number; psr: number[] }[];
 }
@@ -26,18 +26,21 @@ export class Sampler implements Handler {
   private lastCpu: Float64Array[];
   private lastCount: number[];
   private lastWait: number[][];
+  private readonly lastLat: { n: number; sum: number }[] = [];
 
   constructor(
     readonly sim: Simulation,
     readonly interval: Ns,
     readonly counters: string[],
+    /** Per guest, the latency distribution whose per-window mean is sampled (or undefined). */
+    readonly latencies: (string | undefined)[] = [],
   ) {
     const h = sim.host;
     this.series = {
       interval_ns: interval,
       t_ns: [],
       pcpu: h.cpus.map((c) => ({ cpu: c.id, share: Object.fromEntries(CPU_ACC_NAMES.map((n) => [n, [] as number[]])) })),
-      guests: sim.guests.map((g) => ({ name: g.name, throughput: [], steal_share: [] })),
+      guests: sim.guests.map((g) => ({ name: g.name, throughput: [], steal_share: [], latency_mean_ns: [] })),
       vcpu_psr: sim.guests.flatMap((g) => g.onlineVcpus().map((v) => ({ guest: g.name, cpu: v.cpuNo, psr: [] as number[] }))),
     };
     this.lastCpu = h.cpus.map(() => new Float64Array(CPU_ACC_NAMES.length));
@@ -74,6 +77,12 @@ export class Sampler implements Handler {
         this.lastWait[i][k] = w;
       });
       s.guests[i].steal_share.push(round(wait / (this.interval * Math.max(1, vs.length))));
+      // Mean latency of the samples that arrived in this window (null: none did).
+      const hist = this.latencies[i] ? g.histograms.get(this.latencies[i]!) : undefined;
+      const prev = this.lastLat[i] ?? { n: 0, sum: 0 };
+      const dn = (hist?.n ?? 0) - prev.n;
+      s.guests[i].latency_mean_ns.push(dn > 0 ? Math.round(((hist?.sum ?? 0) - prev.sum) / dn) : null);
+      this.lastLat[i] = { n: hist?.n ?? 0, sum: hist?.sum ?? 0 };
     });
     for (const g of sim.guests)
       for (const v of g.onlineVcpus()) {

@@ -101,6 +101,10 @@ const guest = obj('One guest (QEMU process).', {
   latency: record('Latency summaries by operation kind.', latency),
   exits: exitCounts('all the guest\'s vCPUs'),
   steal_fraction: fraction('Steal time over runnable time, all vCPUs (0-1).'),
+  stability: obj('How steady the guest was across sampling windows (stddev / mean).', {
+    throughput_cv: { type: ['number', 'null'], description: 'Spread of per-window throughput; null with too few windows.' },
+    latency_cv: { type: ['number', 'null'], description: 'Spread of per-window mean latency; null when the workload has no latency or too few windows.' },
+  }),
   faults: arr(
     'vCPU faults (e.g. an instruction the CPU model lacks).',
     obj('A fault.', { cpu: int('Guest CPU number.'), at_ns: int('Simulated time, ns.'), message: str('What happened.') }),
@@ -143,6 +147,7 @@ const series = obj(
         name: str('Guest name.'),
         throughput: arr('Throughput in each window, operations per second.', num('Per second.')),
         steal_share: arr("Steal time over the window's vCPU time (0-1).", num('0-1.')),
+        latency_mean_ns: arr('Mean latency of the samples that arrived in the window, ns; null when none did.', { type: ['integer', 'null'] }),
       }),
     ),
     vcpu_psr: arr(

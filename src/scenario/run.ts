@@ -39,7 +39,8 @@ class Run {
     if (opts.tracer) this.sim.host.tracer = opts.tracer;
     this.timeline = new TimelineRunner(this.sim);
     const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
-    this.sampler = new Sampler(this.sim, interval, this.sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!.instance.throughput.counter));
+    const defs = this.sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!);
+    this.sampler = new Sampler(this.sim, interval, defs.map((d) => d.instance.throughput.counter), defs.map((d) => d.instance.latencies[0]));
     this.end = s.warmup + s.duration;
   }
 
@@ -69,9 +70,32 @@ class Run {
     if (this.opts.check && !this.partial) sim.host.checkAccounting(measured);
     const results = collect(sim, measured, this.partial);
     results.series = this.sampler.series;
+    addStability(results);
     results.timeline = this.timeline.effects;
     return { results, sim };
   }
+}
+
+/** Coefficient of variation (stddev / mean) of the non-null values, or null with fewer than 2. */
+function cv(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  if (v.length < 2) return null;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  if (mean === 0) return null;
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+  return Math.round((sd / mean) * 1000) / 1000;
+}
+
+/**
+ * How steady each guest was across the sampling windows: the spread of its
+ * per-window throughput and mean latency. A guest with CPUs of its own
+ * (seed §5, "resource exclusive") has small spreads.
+ */
+function addStability(r: Results): void {
+  r.guests.forEach((g, i) => {
+    const sg = r.series?.guests[i];
+    g.stability = { throughput_cv: sg ? cv(sg.throughput) : null, latency_cv: sg ? cv(sg.latency_mean_ns) : null };
+  });
 }
 
 /** Run a scenario to the end (or until asked to stop) and collect its results. */

@@ -23,6 +23,10 @@ describe('pinning-isolcpus.yaml: a guest with CPUs of its own (seed §5)', () =>
     expect(unpinned.vcpu.reduce((a, v) => a + v.cache_refill_ns, 0)).toBeGreaterThan(0);
   });
 
+  it('is steadier: its latency varies less from window to window (the stability figure)', () => {
+    expect(pinned.stability!.latency_cv!).toBeLessThan(0.5 * unpinned.stability!.latency_cv!);
+  });
+
   it('stays on CPUs 4 and 5: no migrations, no cache refills', () => {
     expect(pinned.vcpu.map((v) => v.last_cpu)).toEqual([4, 5]);
     for (const v of pinned.vcpu) {
