@@ -2,7 +2,7 @@ import { ACC_GUEST, ACC_HOST, ACC_KVM, ACC_QEMU, ACC_SLEEP, ACC_WAIT, type HostT
 import { CPU_ACC_NAMES } from '../host/host.js';
 import { EXIT_REASONS } from '../host/costs.js';
 import type { LogHistogram } from '../host/stats.js';
-import type { Simulation } from '../scenario/build.js';
+import { defOf, type Simulation } from '../scenario/build.js';
 import type { Series } from './sampler.js';
 
 /** Bumped whenever the JSON layout changes incompatibly (schema/report.schema.json). */
@@ -114,7 +114,7 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
   const secs = measuredNs / 1e9;
   const places = host.cfg.places;
   const guests: GuestResult[] = sim.guests.map((g) => {
-    const def = s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!;
+    const def = defOf(sim, g);
     const vcpu: VcpuResult[] = g.onlineVcpus().map((v) => {
       const st = v.stats;
       return {

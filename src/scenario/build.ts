@@ -3,7 +3,7 @@ import { Guest } from '../host/guest.js';
 import { defaultHostConfig, Host, type CpuPlaceHost, type HostConfig } from '../host/host.js';
 import type { KvmConfig } from '../host/vcpu.js';
 import type { ExitCosts } from '../host/costs.js';
-import type { Scenario } from './load.js';
+import type { GuestDef, Scenario } from './load.js';
 import { InputError } from './errors.js';
 import { addBackground, addKernelThreads, type HostProcess } from '../host/kthreads.js';
 import { weightOfNice } from '../scheduler/types.js';
@@ -19,6 +19,13 @@ export interface Simulation {
   stopReason: string | null;
   /** Host processes other than guests: kernel threads and background load. */
   processes: HostProcess[];
+  /** The scenario entry each guest was built from (a `count:` entry builds several). */
+  readonly guestDefs: Map<Guest, GuestDef>;
+}
+
+/** The scenario entry guest `g` was built from. */
+export function defOf(sim: Simulation, g: Guest): GuestDef {
+  return sim.guestDefs.get(g)!;
 }
 
 /**
@@ -125,7 +132,7 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
   const cfg = hostConfig(s, opts.check ?? false);
   const host = new Host(engine, cfg);
   const kvm = kvmConfig(s);
-  const sim: Simulation = { scenario: s, engine, host, guests: [], stopReason: null, processes: [] };
+  const sim: Simulation = { scenario: s, engine, host, guests: [], stopReason: null, processes: [], guestDefs: new Map() };
   if (s.host.kthreads) sim.processes.push(...addKernelThreads(engine, host));
   const bgPid = Math.max(FIRST_BACKGROUND_PID, 7 + 5 * host.ncpus + 100);
   const bg = addBackground(engine, host, s.host.background ?? [], bgPid, weightOfNice);
@@ -164,6 +171,7 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Si
       if (g.pin?.length) guest.onlineVcpus().forEach((v, i) => host.setAffinity(v.thread, g.pin![Math.min(i, g.pin!.length - 1)], 0));
       if (g.emulator_pin) for (const t of [guest.mainThread, ...guest.auxThreads]) host.setAffinity(t, g.emulator_pin, 0);
       sim.guests.push(guest);
+      sim.guestDefs.set(guest, g);
       pid += stride;
     }
   }

@@ -19,7 +19,7 @@ import {
   type HostCpuInput,
   type HostThreadInfo,
 } from '../views/index.js';
-import type { Simulation } from './build.js';
+import { defOf, type Simulation } from './build.js';
 import { InputError } from './errors.js';
 import { suggest } from '../util/suggest.js';
 
@@ -43,7 +43,7 @@ const HALT_PC = 0xffffffff81060eb6n;
 const CODE_BASE = 0xffffffffc0000000n;
 
 export function guestViewInput(sim: Simulation, g: Guest): GuestViewInput {
-  const def = sim.scenario.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!;
+  const def = defOf(sim, g);
   const topo = def.smp;
   const identity = applyTopologyCpuid(def.identity, topo);
   return {

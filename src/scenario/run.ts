@@ -1,4 +1,4 @@
-import { buildSimulation, type Simulation } from './build.js';
+import { buildSimulation, defOf, type Simulation } from './build.js';
 import type { Scenario } from './load.js';
 import { collect, type Results } from '../report/results.js';
 import { Sampler } from '../report/sampler.js';
@@ -39,7 +39,7 @@ class Run {
     if (opts.tracer) this.sim.host.tracer = opts.tracer;
     this.timeline = new TimelineRunner(this.sim);
     const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
-    const defs = this.sim.guests.map((g) => s.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`))!);
+    const defs = this.sim.guests.map((g) => defOf(this.sim, g));
     this.sampler = new Sampler(this.sim, interval, defs.map((d) => d.instance.throughput.counter), defs.map((d) => d.instance.latencies[0]));
     this.end = s.warmup + s.duration;
   }

@@ -1,6 +1,6 @@
 import { Prio, type Handler, type SimEvent } from '../engine/engine.js';
 import type { HostThread } from '../host/thread.js';
-import type { Simulation } from './build.js';
+import { defOf, type Simulation } from './build.js';
 import type { TimelineCommand } from './timeline.js';
 import { formatCpuList } from './units.js';
 
@@ -32,11 +32,9 @@ export class TimelineRunner implements Handler {
     if (c.kind === 'cpu-add') {
       const g = this.sim.guests.find((x) => x.name === c.guest)!;
       const v = g.addVcpu(c.index);
-      const def = this.sim.scenario.guests.find((d) => g.name === d.name || g.name.startsWith(`${d.name}-`));
-      if (def?.pin?.length) host.setAffinity(v.thread, def.pin[Math.min(v.cpuNo, def.pin.length - 1)], now);
-      else if (def?.emulator_pin) {
-        // vCPU threads are not covered by emulatorpin.
-      }
+      const def = defOf(this.sim, g);
+      // vcpupin covers a hot-plugged vCPU too (emulatorpin never covers vCPU threads).
+      if (def.pin?.length) host.setAffinity(v.thread, def.pin[Math.min(v.cpuNo, def.pin.length - 1)], now);
       host.spawn(v.thread, now);
       return `CPU #${c.index} added (thread_id=${v.thread.tid}); the guest sees it as cpu${v.cpuNo}, ${g.online()} CPUs online`;
     }
