@@ -123,6 +123,15 @@ export class Vcpu implements ThreadBody, Handler {
   private spinStart: Ns = 0;
   private spinPeriod: Ns = 0;
   private spinPauses = 0;
+  /** The pc and value of the parked loop's load. */
+  private spinPc = -1;
+  private spinValue = NaN;
+  /**
+   * The core has not run since it was parked (it sits at the loop's load with
+   * the state in `ldSnap`): after a PLE exit, a host tick or a preemption it
+   * can be parked again at once if the word still holds `spinValue`.
+   */
+  private parked = false;
   private lastLdPc = -1;
   private lastLdAddr = -1;
   private lastLdValue = NaN;
@@ -209,7 +218,11 @@ export class Vcpu implements ThreadBody, Handler {
     switch (this.phase) {
       case PH_GUEST:
         this.host.setMode(this.thread, ACC_GUEST, now);
-        this.runGuest(t0);
+        // Descheduled while spinning: back at the same load with the same
+        // state, so if the word is unchanged it is still a pure spin. The load
+        // happens at t0; a store before then wakes the spin at t0 (spinWake).
+        if (this.canRepark()) this.enterSpin(t0, this.spinAddr, this.spinPeriod, this.spinPauses);
+        else this.runGuest(t0);
         break;
       case PH_EXIT:
         this.host.setMode(this.thread, this.exitMode, now);
@@ -259,6 +272,8 @@ export class Vcpu implements ThreadBody, Handler {
         }
         // Off the CPU nobody can roll us back: loads sync again when we run.
         this.dropLocal();
+        // The next load comes after a gap: it does not measure a loop's period.
+        this.lastLdPc = -1;
         break;
       case PH_EXIT:
         this.engine.cancel(this.ev);
@@ -291,6 +306,7 @@ export class Vcpu implements ThreadBody, Handler {
   /** Undo the speculative part of the current segment: re-run it only up to `t`. */
   private replayTo(t: Ns): void {
     const c = this.core;
+    this.parked = false;
     c.restore(this.snap);
     c.probes.n = 0;
     c.tsc0 = this.tscAt(this.segStart);
@@ -302,6 +318,7 @@ export class Vcpu implements ThreadBody, Handler {
 
   private runGuest(t0: Ns): void {
     const c = this.core;
+    this.parked = false;
     this.deliverPending();
     c.save(this.snap);
     this.segStart = t0;
@@ -452,6 +469,9 @@ export class Vcpu implements ThreadBody, Handler {
     this.phase = PH_SPIN;
     this.spinPauses = pauses;
     this.spinAddr = addr;
+    this.spinPc = this.core.pc;
+    this.spinValue = this.guest.mem[addr];
+    this.parked = true;
     this.spinStart = now;
     this.spinPeriod = Math.max(1, period);
     this.guest.watch(addr, this);
@@ -467,6 +487,18 @@ export class Vcpu implements ThreadBody, Handler {
     this.pleEv = null;
     this.stats.spinNs += Math.max(0, t - this.spinStart);
     this.phase = PH_GUEST;
+    // The loop's period is known; time since its last executed load is not a
+    // period (it spans the parked stretch, and maybe a deschedule).
+    this.lastLdPc = -1;
+  }
+
+  /** Whether the core, parked and not run since, can be parked again on the same loop. */
+  private canRepark(): boolean {
+    if (!this.parked || this.phase !== PH_GUEST) return false;
+    const c = this.core;
+    // A pending interrupt the program handles diverts it from the loop.
+    if (this.pendingIrq && this.guest.program.irqEntry >= 0 && c.ifl && !c.inIrq) return false;
+    return this.guest.mem[this.spinAddr] === this.spinValue && c.pc === this.spinPc && c.sameAs(this.ldSnap, c.loadDest());
   }
 
   /** Start reading `addr` locally (up to 4 words): registered as a watcher so a store rolls us back. */
@@ -512,8 +544,9 @@ export class Vcpu implements ThreadBody, Handler {
     const tb = this.spinStart + Math.max(0, k) * this.spinPeriod;
     this.engine.cancel(this.pleEv);
     this.pleEv = null;
-    this.stats.spinNs += tb - this.spinStart;
+    this.stats.spinNs += Math.max(0, tb - this.spinStart);
     this.phase = PH_GUEST;
+    this.lastLdPc = -1;
     // The core sits at the load; the segment is empty and ends at tb.
     this.core.save(this.snap);
     this.segStart = tb;
@@ -654,7 +687,7 @@ export class Vcpu implements ThreadBody, Handler {
         this.directedYield(now);
         // Back in the same loop with the same state: if the word is unchanged it
         // is still a pure spin, so re-park without re-executing loads to find out.
-        if (this.phase === PH_GUEST && this.guest.mem[this.spinAddr] === this.lastLdValue && this.core.pc === this.lastLdPc && this.core.sameAs(this.ldSnap, this.core.loadDest())) {
+        if (this.canRepark()) {
           this.enterSpin(now, this.spinAddr, this.spinPeriod, this.spinPauses);
           return;
         }
