@@ -14,6 +14,8 @@ export const STOP_FAULT = 3;
 export const STOP_PLE = 4;
 
 const MAX_STACK = 64;
+/** Optimistic loads per stretch; the next one waits for a sync. */
+const SPEC_MAX = 8;
 
 /** Probe effects of a run, kept until the run commits (runs past a preemption are replayed). */
 export class ProbeLog {
@@ -61,6 +63,8 @@ export class CoreState {
   debt = 0;
   /** Cycles run since the vCPU entered guest mode (for PLE's gap and window). */
   guestCycles = 0;
+  /** pc of the load the last sync op executed (-1: none): it counts as already run in the next stretch. */
+  syncedLoadPc = -1;
   /** guestCycles when the last PAUSE retired, and the length of the current PAUSE loop. */
   lastPauseEnd = -Infinity;
   pleRun = 0;
@@ -89,6 +93,25 @@ export class Core extends CoreState {
   /** Guest memory words this vCPU may load without a sync point (it watches them); unused slots are -1. */
   readonly localAddrs = new Float64Array([-1, -1, -1, -1]);
   nLocal = 0;
+  /**
+   * Optimistic loads (see `attachLines`): the first load at each pc in a
+   * stretch reads memory directly and is logged here; the caller watches the
+   * logged words and rolls the stretch back if anyone stores to one before
+   * the stretch's end. A load at a pc already run in the stretch (a loop) is a
+   * sync op, so loops still stop once per iteration and can be parked.
+   */
+  optimistic = false;
+  readonly specAddr = new Float64Array(SPEC_MAX);
+  /** Cache-line seen-versions the logged loads replaced, to undo them on replay. */
+  private readonly specLine = new Int32Array(SPEC_MAX);
+  private readonly specOld = new Int32Array(SPEC_MAX);
+  nSpec = 0;
+  private seenAt: Int32Array;
+  private stamp = 0;
+  private lineWriter: Int32Array = new Int32Array(0);
+  private lineVer: Int32Array = new Int32Array(0);
+  private seenVer: Int32Array = new Int32Array(0);
+  private self = -1;
   /** CPUID features of the guest's CPU model, as a fast lookup. */
   hasAvx2 = true;
   hasRdtscp = true;
@@ -96,6 +119,26 @@ export class Core extends CoreState {
   constructor(readonly program: Program, readonly mem: Float64Array) {
     super();
     this.code = program.code;
+    this.seenAt = new Int32Array(program.count + 1);
+  }
+
+  /**
+   * Turn on optimistic loads, charging a cache-line transfer as a synced load
+   * would: when the line was last written by another writer since this core
+   * last saw it.
+   */
+  attachLines(lineWriter: Int32Array, lineVer: Int32Array, seenVer: Int32Array, self: number): void {
+    this.lineWriter = lineWriter;
+    this.lineVer = lineVer;
+    this.seenVer = seenVer;
+    this.self = self;
+    this.optimistic = true;
+  }
+
+  /** Undo the cache-line bookkeeping of the last run's optimistic loads (before replaying it). */
+  undoSpec(): void {
+    for (let k = this.nSpec - 1; k >= 0; k--) this.seenVer[this.specLine[k]] = this.specOld[k];
+    this.nSpec = 0;
   }
 
   save(s: CoreState): void {
@@ -117,6 +160,7 @@ export class Core extends CoreState {
     s.guestCycles = this.guestCycles;
     s.lastPauseEnd = this.lastPauseEnd;
     s.pleRun = this.pleRun;
+    s.syncedLoadPc = this.syncedLoadPc;
   }
 
   restore(s: CoreState): void {
@@ -138,6 +182,7 @@ export class Core extends CoreState {
     this.guestCycles = s.guestCycles;
     this.lastPauseEnd = s.lastPauseEnd;
     this.pleRun = s.pleRun;
+    this.syncedLoadPc = s.syncedLoadPc;
   }
 
   /**
@@ -194,6 +239,9 @@ export class Core extends CoreState {
     let instrs = this.instrs;
     let since = this.sinceSync;
     let stop = STOP_BUDGET;
+    const stamp = ++this.stamp;
+    this.nSpec = 0;
+    if (this.syncedLoadPc >= 0) this.seenAt[this.syncedLoadPc] = stamp;
     loop: for (;;) {
       if (cyc >= budget) break;
       const o = pc * STRIDE;
@@ -344,12 +392,12 @@ export class Core extends CoreState {
           pc++;
           break;
         case I.OP_LD: {
+          const b = code[o + 2];
+          const d = code[o + 4];
+          const addr = (b >= 0 ? r[b] : 0) + code[o + 3] + (d >= 0 ? r[d] : 0);
           // A load of the word the vCPU watches runs locally: a store to it by
           // anyone rolls this stretch back to the store's instant (see Vcpu).
           if (this.nLocal > 0) {
-            const b = code[o + 2];
-            const d = code[o + 4];
-            const addr = (b >= 0 ? r[b] : 0) + code[o + 3] + (d >= 0 ? r[d] : 0);
             const L = this.localAddrs;
             if (addr === L[0] || (this.nLocal > 1 && (addr === L[1] || addr === L[2] || addr === L[3]))) {
               if (cyc + COST.load > budget) { cyc = budget; instrs--; break; }
@@ -358,6 +406,23 @@ export class Core extends CoreState {
               cyc += COST.load;
               break;
             }
+          }
+          if (this.optimistic && this.seenAt[pc] !== stamp && this.nSpec < SPEC_MAX && addr >= 0 && addr < this.mem.length && addr === Math.floor(addr)) {
+            const line = addr >> 3;
+            const w = this.lineWriter[line];
+            const seen = this.seenVer[line];
+            const cost = w !== -1 && w !== this.self && seen !== this.lineVer[line] ? COST.load + COST.lineTransfer : COST.load;
+            if (cyc + cost > budget) { cyc = budget; instrs--; break; }
+            this.seenAt[pc] = stamp;
+            const k = this.nSpec++;
+            this.specAddr[k] = addr;
+            this.specLine[k] = line;
+            this.specOld[k] = seen;
+            this.seenVer[line] = this.lineVer[line];
+            r[code[o + 1]] = this.mem[addr];
+            pc++;
+            cyc += cost;
+            break;
           }
           stop = STOP_SYNC;
           break loop;
@@ -424,6 +489,7 @@ export class Core extends CoreState {
       return -1;
     }
     let cost: number;
+    this.syncedLoadPc = op === I.OP_LD ? this.pc : -1;
     switch (op) {
       case I.OP_LD: this.regs[ra] = mem[addr]; cost = COST.load; break;
       case I.OP_ST: mem[addr] = this.regs[ra]; cost = COST.store; break;

@@ -60,8 +60,11 @@ export class Guest implements WorkloadEnv {
   readonly histograms = new Map<string, LogHistogram>();
   readonly faults: GuestFault[] = [];
   readonly gauges = new Map<string, () => number>();
-  /** vCPUs watching each word (Sets iterate in insertion order: deterministic). */
-  private readonly watchers = new Map<number, Set<Vcpu>>();
+  /**
+   * vCPUs watching each word, by address, in the order they started (a
+   * deterministic wake order). Small arrays: a word has a few watchers.
+   */
+  private readonly watchers: (Vcpu[] | undefined)[] = [];
   /** Scratch list for `storing` (spinWake can re-enter watch, so the set is copied first). */
   private readonly woken: Vcpu[] = [];
   readonly freqHz: number;
@@ -150,15 +153,17 @@ export class Guest implements WorkloadEnv {
   private readonly stealArea: number;
 
   watch(addr: number, v: Vcpu): void {
-    const ws = this.watchers.get(addr);
-    if (ws) ws.add(v);
-    else this.watchers.set(addr, new Set([v]));
+    const ws = this.watchers[addr];
+    if (ws === undefined) this.watchers[addr] = [v];
+    else if (ws.indexOf(v) < 0) ws.push(v);
   }
 
   unwatch(addr: number, v: Vcpu): void {
-    // Empty sets stay in the map: the same few words are watched again and
-    // again, and re-creating their sets was a measurable share of a run.
-    this.watchers.get(addr)?.delete(v);
+    // Empty lists stay: the same few words are watched again and again.
+    const ws = this.watchers[addr];
+    if (ws === undefined) return;
+    const i = ws.indexOf(v);
+    if (i >= 0) ws.splice(i, 1);
   }
 
   /**
@@ -167,14 +172,17 @@ export class Guest implements WorkloadEnv {
    * read the word locally can replay up to `t` with the old value.
    */
   storing(addr: number, t: Ns, by: Vcpu | null): void {
-    const ws = this.watchers.get(addr);
-    if (!ws || ws.size === 0 || (ws.size === 1 && by !== null && ws.has(by))) return;
+    const ws = this.watchers[addr];
+    if (ws === undefined || ws.length === 0 || (ws.length === 1 && ws[0] === by)) return;
     const woken = this.woken;
     woken.length = 0;
-    for (const v of ws) if (v !== by) woken.push(v);
-    const keep = by !== null && ws.has(by);
-    ws.clear();
-    if (keep) ws.add(by);
+    let keep = false;
+    for (let k = 0; k < ws.length; k++) {
+      if (ws[k] === by) keep = true;
+      else woken.push(ws[k]);
+    }
+    ws.length = 0;
+    if (keep) ws.push(by!);
     for (const v of woken) v.spinWake(t);
   }
 

@@ -132,11 +132,21 @@ export class Vcpu implements ThreadBody, Handler {
    * can be parked again at once if the word still holds `spinValue`.
    */
   private parked = false;
+  /**
+   * Parked ahead of time: the stretch that leads to the loop's load (from
+   * segStart to spinStart, no memory access in it) was run but its time has
+   * not all passed; interrupting it before spinStart replays it.
+   */
+  private parkedAhead = false;
   private lastLdPc = -1;
   private lastLdAddr = -1;
   private lastLdValue = NaN;
   private lastLdTime: Ns = -1;
   private readonly ldSnap = new CoreState();
+  /** Words the pending stretch loaded optimistically (watched until it ends), and how many the last stretch had. */
+  private readonly specWatch = new Float64Array(8);
+  private nSpecWatch = 0;
+  private lastSpec = 0;
   /** Words loaded since the last store or exit, with the value read (multi-word spin loops). */
   private readonly recent = new Map<number, number>();
   private pleWindow: number;
@@ -181,6 +191,7 @@ export class Vcpu implements ThreadBody, Handler {
     this.pleWindow = kvm.pleWindowCycles;
     this.gpoll = Math.min(kvm.guestHaltPollNs, 50_000);
     this.seenVer = new Int32Array(guest.lineVer.length);
+    this.core.attachLines(guest.lineWriter, guest.lineVer, this.seenVer, index);
     thread.body = this;
     thread.mode = ACC_GUEST;
   }
@@ -307,13 +318,37 @@ export class Vcpu implements ThreadBody, Handler {
   private replayTo(t: Ns): void {
     const c = this.core;
     this.parked = false;
+    this.dropSpec();
+    c.undoSpec();
     c.restore(this.snap);
     c.probes.n = 0;
     c.tsc0 = this.tscAt(this.segStart);
     const budget = Math.max(0, this.cycles(t - this.segStart));
     const stop = c.run(budget);
+    // The replayed loads all happened before t: nothing to watch.
+    c.nSpec = 0;
     this.commitProbes();
     if (stop === STOP_FAULT) this.die(t);
+  }
+
+  /** Watch the words the stretch just run loaded optimistically: a store to one before it ends rolls it back. */
+  private watchSpec(): void {
+    const c = this.core;
+    const n = c.nSpec;
+    for (let k = 0; k < n; k++) {
+      const a = c.specAddr[k];
+      this.specWatch[k] = a;
+      this.guest.watch(a, this);
+    }
+    this.nSpecWatch = n;
+  }
+
+  /** The stretch ended (or was cut): stop watching its optimistic loads. */
+  private dropSpec(): void {
+    const n = this.nSpecWatch;
+    for (let k = 0; k < n; k++) this.guest.unwatch(this.specWatch[k], this);
+    this.lastSpec = n;
+    this.nSpecWatch = 0;
   }
 
   private runGuest(t0: Ns): void {
@@ -325,7 +360,18 @@ export class Vcpu implements ThreadBody, Handler {
     c.probes.n = 0;
     c.tsc0 = this.tscAt(t0);
     const stop = c.run(CHUNK_CYCLES);
+    if (c.nSpec > 0) this.watchSpec();
     const t = t0 + this.ns(c.cycles);
+    // The stretch ends at a load that repeats a pure loop (as doSync would
+    // find at t) and touched no memory on the way: park now, from t.
+    if (stop === STOP_SYNC && this.lastLdPc === c.pc && c.nSpec === 0 && c.nLocal === 0 && c.probes.n === 0 && !c.probed && !c.syncWrites() && t > this.lastLdTime) {
+      const addr = c.address();
+      if (addr === this.lastLdAddr && this.guest.mem[addr] === this.lastLdValue && c.sameAs(this.ldSnap, c.loadDest())) {
+        this.enterSpin(t, addr, t - this.lastLdTime, c.pauses);
+        this.parkedAhead = t > t0;
+        return;
+      }
+    }
     const kind = stop === STOP_SYNC ? EV_SYNC : stop === STOP_EXIT ? EV_EXIT : stop === STOP_FAULT ? EV_FAULT : stop === STOP_PLE ? EV_PLE_RUN : EV_BUDGET;
     this.ev = this.engine.schedule(t, Prio.Resume, this, kind);
   }
@@ -360,6 +406,8 @@ export class Vcpu implements ThreadBody, Handler {
       return;
     }
     this.ev = null;
+    if (this.nSpecWatch > 0) this.dropSpec();
+    else this.lastSpec = 0;
     switch (ev.kind) {
       case EV_BUDGET:
         this.commitProbes();
@@ -417,7 +465,9 @@ export class Vcpu implements ThreadBody, Handler {
       // and reads the same value starts a pure loop: it cannot end until
       // someone writes this word. Fast-forward instead of executing it.
       if (this.lastLdPc === c.pc && this.lastLdAddr === addr && this.lastLdValue === value && !c.probed && now > this.lastLdTime) {
-        if (c.sameAs(this.ldSnap, c.loadDest())) {
+        // Parked, only this word is watched: a loop that also read other
+        // words since the last sync (optimistically) keeps executing.
+        if (this.lastSpec === 0 && c.sameAs(this.ldSnap, c.loadDest())) {
           this.enterSpin(now, addr, now - this.lastLdTime, c.pauses);
           return;
         }
@@ -482,6 +532,8 @@ export class Vcpu implements ThreadBody, Handler {
 
   /** Stop spinning at `t`: the core stays at the loop's load, ready to re-execute it. */
   private leaveSpin(t: Ns): void {
+    const ahead = this.parkedAhead && t < this.spinStart;
+    this.parkedAhead = false;
     this.guest.unwatch(this.spinAddr, this);
     this.engine.cancel(this.pleEv);
     this.pleEv = null;
@@ -490,6 +542,8 @@ export class Vcpu implements ThreadBody, Handler {
     // The loop's period is known; time since its last executed load is not a
     // period (it spans the parked stretch, and maybe a deschedule).
     this.lastLdPc = -1;
+    // Left before the loop's load: the core is mid-stretch at t.
+    if (ahead) this.replayTo(t);
   }
 
   /** Whether the core, parked and not run since, can be parked again on the same loop. */
@@ -522,20 +576,26 @@ export class Vcpu implements ThreadBody, Handler {
 
   /** The word this vCPU spins on (or reads locally) is written at `t`: it sees it at its next load. */
   spinWake(t: Ns): void {
-    if (this.core.nLocal > 0 && this.phase !== PH_SPIN) {
+    if ((this.core.nLocal > 0 || this.nSpecWatch > 0) && this.phase !== PH_SPIN) {
       // Loads of the word in the current stretch after `t` read a stale value:
       // replay the stretch up to `t`, then go on with synced loads.
       if (this.phase === PH_GUEST && this.ev && this.running) {
         this.engine.cancel(this.ev);
         this.ev = null;
         // Replay with the local words still readable: memory still holds the
-        // old value (the store happens after this notification).
+        // old value (the store happens after this notification). Go on only
+        // after the store: running ahead now would read the old value.
         const at = Math.max(t, this.segStart);
         this.replayTo(at);
         this.dropLocal();
-        if (this.phase === PH_GUEST) this.runGuest(at);
+        if (this.phase === PH_GUEST) {
+          this.core.save(this.snap);
+          this.segStart = at;
+          this.ev = this.engine.schedule(at, Prio.Resume, this, EV_BUDGET);
+        }
       } else {
         this.dropLocal();
+        this.dropSpec();
       }
       return;
     }
@@ -544,6 +604,7 @@ export class Vcpu implements ThreadBody, Handler {
     const tb = this.spinStart + Math.max(0, k) * this.spinPeriod;
     this.engine.cancel(this.pleEv);
     this.pleEv = null;
+    this.parkedAhead = false;
     this.stats.spinNs += Math.max(0, tb - this.spinStart);
     this.phase = PH_GUEST;
     this.lastLdPc = -1;

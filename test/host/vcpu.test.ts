@@ -175,12 +175,10 @@ describe('spin fast-forward', () => {
   // time and frees the lock; vCPU1 spins on its own pCPU meanwhile, through
   // five host ticks (each an exit and a re-entry), and records how long after
   // the release it saw it.
-  const source = `.data lock 1
+  const source = `.data lock 1 1
     .data rel 1
     vcpu r5
     bne r5, 0, spin
-    li r1, 1
-    st r1, [lock]
     again: work 15000000
     rdtsc r3
     st r3, [rel]
@@ -212,5 +210,71 @@ describe('spin fast-forward', () => {
     // hundred. A loop period measured across a tick (ms) made the spinner
     // look again only after the lock was taken back: it saw no release at all.
     expect(g.latency.seen.max_ns).toBeLessThan(300);
+  });
+});
+
+describe('optimistic loads', () => {
+  it('a store during a stretch that already read the word rolls the reader back to the store', () => {
+    // The reader loads the flag every 2 us, six times, in one stretch of
+    // guest code run ahead of time; the writer sets it at 7 us.
+    const { results } = prog(
+      `.data flag 1
+       vcpu r5
+       bne r5, 0, reader
+       work 21000
+       li r9, 1
+       st r9, [flag]
+       w: hlt
+       jmp w
+       reader: nop
+       work 6000
+       ld r1, [flag]
+       beq r1, 0, e0
+       count late
+       jmp n0
+       e0: count early
+       n0: nop
+       work 6000
+       ld r1, [flag]
+       beq r1, 0, e1
+       count late
+       jmp n1
+       e1: count early
+       n1: nop
+       work 6000
+       ld r1, [flag]
+       beq r1, 0, e2
+       count late
+       jmp n2
+       e2: count early
+       n2: nop
+       work 6000
+       ld r1, [flag]
+       beq r1, 0, e3
+       count late
+       jmp n3
+       e3: count early
+       n3: nop
+       work 6000
+       ld r1, [flag]
+       beq r1, 0, e4
+       count late
+       jmp n4
+       e4: count early
+       n4: nop
+       work 6000
+       ld r1, [flag]
+       beq r1, 0, e5
+       count late
+       jmp n5
+       e5: count early
+       n5: nop
+       r: hlt
+       jmp r`,
+      { cpus: 2, smp: 2, duration: '1ms', throughput: 'late' },
+    );
+    const c = results.guests[0].counters;
+    expect(c.early).toBe(3);
+    expect(c.late).toBe(3);
   });
 });
