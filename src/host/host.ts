@@ -110,6 +110,24 @@ export class Host implements Handler {
   readonly sched: SchedClass<HostThread>;
   readonly tickNs: Ns;
   private readonly defaultAllowed: Uint8Array;
+  /**
+   * CPU masks (struct cpumask), one bit per CPU id in 32-bit words, kept up to
+   * date wherever a run queue's curr or queue changes (rqChanged) and where a
+   * CPU's accounting state goes busy or idle (accountCpu), so wake-up
+   * placement and balancing need not scan every CPU.
+   */
+  private readonly maskWords: number;
+  /** available_idle_cpu: nothing running and nothing queued. */
+  private readonly idleMask: Uint32Array;
+  /** Idle, and every SMT sibling idle too (what select_idle_core looks for). */
+  private readonly idleCoreMask: Uint32Array;
+  /** Threads waiting in the queue; with nrQueuedCpus, the root domain's overload flag (rd->overload). */
+  private readonly queuedMask: Uint32Array;
+  private nrQueuedCpus = 0;
+  /** Per CPU, the CPUs of its socket (sd_llc's span). */
+  private readonly llcMask: Uint32Array[];
+  /** Per CPU, how many of its SMT siblings are not idle (accState). */
+  private readonly busySiblings: Int32Array;
   /** Attached for --trace; null otherwise. */
   tracer: Tracer | null = null;
 
@@ -132,6 +150,48 @@ export class Host implements Handler {
     // default affinity leaves them out (kernel/sched/isolation.c).
     for (let i = 0; i < n; i++) this.defaultAllowed[i] = this.cpus[i].isolated ? 0 : 1;
     if (!this.defaultAllowed.some((x) => x)) this.defaultAllowed.fill(1);
+    this.maskWords = (n + 31) >>> 5;
+    this.idleMask = new Uint32Array(this.maskWords);
+    this.idleCoreMask = new Uint32Array(this.maskWords);
+    this.queuedMask = new Uint32Array(this.maskWords);
+    this.busySiblings = new Int32Array(n);
+    const llc = new Map<number, Uint32Array>();
+    for (const c of this.cpus) {
+      // Every CPU starts idle: empty run queue, accState CPU_IDLE.
+      maskSet(this.idleMask, c.id);
+      maskSet(this.idleCoreMask, c.id);
+      let m = llc.get(c.place.socket);
+      if (!m) llc.set(c.place.socket, (m = new Uint32Array(this.maskWords)));
+      maskSet(m, c.id);
+    }
+    this.llcMask = this.cpus.map((c) => llc.get(c.place.socket)!);
+  }
+
+  /** A run queue's curr or queue changed: update the idle and queued masks. */
+  private rqChanged(c: Pcpu): void {
+    const i = c.id;
+    const queued = c.rq.queue.length > 0;
+    if (queued !== maskHas(this.queuedMask, i)) {
+      this.queuedMask[i >>> 5] ^= 1 << (i & 31);
+      this.nrQueuedCpus += queued ? 1 : -1;
+    }
+    const idle = !queued && !c.rq.curr;
+    if (idle !== maskHas(this.idleMask, i)) {
+      this.idleMask[i >>> 5] ^= 1 << (i & 31);
+      this.idleCoreChanged(i);
+    }
+  }
+
+  /** Recompute a CPU's bit in idleCoreMask from idleMask and its siblings' states. */
+  private idleCoreChanged(i: number): void {
+    if (this.busySiblings[i] === 0 && maskHas(this.idleMask, i)) maskSet(this.idleCoreMask, i);
+    else this.idleCoreMask[i >>> 5] &= ~(1 << (i & 31));
+  }
+
+  /** Some CPU is online and in the thread's affinity mask. */
+  private anyOnlineAllowed(t: HostThread): boolean {
+    for (let i = 0; i < this.cpus.length; i++) if (this.cpus[i].online && t.allowed[i]) return true;
+    return false;
   }
 
   get ncpus(): number {
@@ -170,7 +230,13 @@ export class Host implements Handler {
     c.accState = state;
     c.accSince = now;
     const busy = state !== CPU_IDLE;
-    if (wasBusy !== busy && c.siblings.length && this.cfg.smtFactor !== 1) this.siblingChanged(c, now);
+    if (wasBusy !== busy && c.siblings.length) {
+      for (const s of c.siblings) {
+        this.busySiblings[s] += busy ? 1 : -1;
+        this.idleCoreChanged(s);
+      }
+      if (this.cfg.smtFactor !== 1) this.siblingChanged(c, now);
+    }
   }
 
   /** The running thread changes mode (guest, KVM, QEMU, host). */
@@ -214,7 +280,7 @@ export class Host implements Handler {
   wake(t: HostThread, now: Ns): void {
     if (t.state !== STATE_BLOCKED) return;
     // Per-CPU kernel threads of an offline CPU are parked (smpboot), not moved.
-    if (t.kind === 'kthread' && !this.cpus.some((c, i) => c.online && t.allowed[i])) return;
+    if (t.kind === 'kthread' && !this.anyOnlineAllowed(t)) return;
     const cpu = this.selectCpu(t, now);
     // A sleeper keeps its absolute vruntime (dequeue_entity with DEQUEUE_SLEEP
     // does not normalise), so place_entity can give it sleeper credit; only a
@@ -235,6 +301,7 @@ export class Host implements Handler {
     t.cpu = cpu;
     t.state = STATE_RUNNABLE;
     this.sched.enqueue(rq, t, now, how);
+    this.rqChanged(this.cpus[cpu]);
   }
 
   /** Start a new thread (fork + wake_up_new_task). */
@@ -243,6 +310,7 @@ export class Host implements Handler {
     t.cpu = cpu;
     t.state = STATE_RUNNABLE;
     this.sched.enqueue(this.cpus[cpu].rq, t, now, 'new');
+    this.rqChanged(this.cpus[cpu]);
     this.accountThread(t, ACC_WAIT, now);
     const rq = this.cpus[cpu].rq;
     if (!rq.curr || this.sched.checkPreemptWakeup(rq, t, now)) this.resched(cpu, now);
@@ -253,6 +321,7 @@ export class Host implements Handler {
     if (t.state !== STATE_RUNNING) throw new InvariantError(`block of thread ${t.tid} that is not running`);
     const c = this.cpus[t.cpu];
     this.sched.putPrev(c.rq, now, false);
+    this.rqChanged(c);
     t.state = STATE_BLOCKED;
     t.started = false;
     t.lastRanEnd = now;
@@ -297,6 +366,7 @@ export class Host implements Handler {
       return;
     }
     this.sched.dequeue(this.cpus[t.cpu].rq, t, now);
+    this.rqChanged(this.cpus[t.cpu]);
   }
 
   /** Co-start: back on a run queue, preempting like a wake-up would. */
@@ -320,10 +390,11 @@ export class Host implements Handler {
     if (!c.online) return [];
     c.online = false;
     const broken: string[] = [];
-    for (const t of this.threads) if (t.allowed[cpu] && t.kind !== 'kthread' && !this.cpus.some((o, i) => o.online && t.allowed[i])) broken.push(`process ${t.tid} (${t.name}) no longer affine to cpu${cpu}`);
+    for (const t of this.threads) if (t.allowed[cpu] && t.kind !== 'kthread' && !this.anyOnlineAllowed(t)) broken.push(`process ${t.tid} (${t.name}) no longer affine to cpu${cpu}`);
     for (const t of [...c.rq.queue]) {
       if (t.kind === 'kthread') continue;
       this.sched.dequeue(c.rq, t, now);
+      this.rqChanged(c);
       this.sched.detach(c.rq, t);
       const to = this.selectCpu(t, now);
       this.enqueueOn(t, to, now, 'migrate');
@@ -350,6 +421,7 @@ export class Host implements Handler {
     if (t.state === STATE_RUNNABLE) {
       const rq = this.cpus[t.cpu].rq;
       this.sched.dequeue(rq, t, now);
+      this.rqChanged(this.cpus[t.cpu]);
       this.sched.detach(rq, t);
       this.enqueueOn(t, this.selectCpu(t, now), now, 'migrate');
       const nrq = this.cpus[t.cpu].rq;
@@ -372,28 +444,49 @@ export class Host implements Handler {
    */
   selectCpu(t: HostThread, _now: Ns): number {
     const prev = t.cpu >= 0 ? t.cpu : t.lastCpu;
-    if (!this.cpus.some((c, i) => c.online && t.allowed[i])) {
+    const cpus = this.cpus;
+    let prevOk = prev >= 0 && t.allowed[prev] === 1 && cpus[prev].online;
+    if (!prevOk && !this.anyOnlineAllowed(t)) {
       // select_fallback_rq: every allowed CPU went offline, so the kernel
       // widens the mask ("process N no longer affine to cpuM").
       // The new mask is every possible CPU (task_cpu_possible_mask), so the
       // thread may return when its CPU comes back.
-      for (let i = 0; i < this.cpus.length; i++) t.allowed[i] = this.cpus[i].isolated ? 0 : 1;
-      if (!this.cpus.some((c, i) => c.online && t.allowed[i])) t.allowed.fill(1);
+      for (let i = 0; i < cpus.length; i++) t.allowed[i] = cpus[i].isolated ? 0 : 1;
+      if (!this.anyOnlineAllowed(t)) t.allowed.fill(1);
+      prevOk = prev >= 0 && t.allowed[prev] === 1 && cpus[prev].online;
     }
-    const ok = (i: number) => t.allowed[i] === 1 && this.cpus[i].online;
-    const idle = (i: number) => !this.cpus[i].rq.curr && this.cpus[i].rq.queue.length === 0;
-    if (prev >= 0 && ok(prev) && idle(prev)) return prev;
-    const socket = prev >= 0 ? this.cpus[prev].place.socket : -1;
+    if (prevOk && maskHas(this.idleMask, prev)) return prev;
+    // select_idle_sibling: the lowest-numbered idle allowed CPU in prev's LLC
+    // (for_each_cpu_wrap over sched_domain_span(sd_llc), from CPU 0 here)...
+    const idle = this.idleMask;
+    if (prev >= 0) {
+      const llc = this.llcMask[prev];
+      for (let w = 0; w < this.maskWords; w++) {
+        let x = idle[w] & llc[w];
+        while (x !== 0) {
+          const low = x & -x;
+          const i = (w << 5) + 31 - Math.clz32(low);
+          x ^= low;
+          if (t.allowed[i] === 1 && cpus[i].online) return this.preferIdleCore(i, t);
+        }
+      }
+    }
+    // ...then the lowest-numbered idle allowed CPU anywhere.
+    for (let w = 0; w < this.maskWords; w++) {
+      let x = idle[w] | 0;
+      while (x !== 0) {
+        const low = x & -x;
+        const i = (w << 5) + 31 - Math.clz32(low);
+        x ^= low;
+        if (t.allowed[i] === 1 && cpus[i].online) return this.preferIdleCore(i, t);
+      }
+    }
+    if (prevOk) return prev;
     let best = -1;
     let bestNr = Infinity;
-    for (let i = 0; i < this.cpus.length; i++) {
-      if (ok(i) && idle(i) && this.cpus[i].place.socket === socket) return this.preferIdleCore(i, t);
-    }
-    for (let i = 0; i < this.cpus.length; i++) if (ok(i) && idle(i)) return this.preferIdleCore(i, t);
-    if (prev >= 0 && ok(prev)) return prev;
-    for (let i = 0; i < this.cpus.length; i++) {
-      if (!ok(i)) continue;
-      const rq = this.cpus[i].rq;
+    for (let i = 0; i < cpus.length; i++) {
+      if (t.allowed[i] !== 1 || !cpus[i].online) continue;
+      const rq = cpus[i].rq;
       const nr = rq.queue.length + (rq.curr ? 1 : 0);
       if (nr < bestNr) {
         bestNr = nr;
@@ -404,13 +497,22 @@ export class Host implements Handler {
     return best;
   }
 
-  /** select_idle_core: among idle CPUs, one whose whole core is idle is better. */
+  /**
+   * select_idle_core: among idle CPUs, one whose whole core is idle is better.
+   * The lowest-numbered allowed CPU of idleCoreMask (idle, every sibling
+   * idle), as the scan of every CPU in order found it.
+   */
   private preferIdleCore(found: number, t: HostThread): number {
-    const fc = this.cpus[found];
-    if (fc.siblings.every((s) => this.cpus[s].accState === CPU_IDLE)) return found;
-    for (let i = 0; i < this.cpus.length; i++) {
-      const c = this.cpus[i];
-      if (t.allowed[i] && !c.rq.curr && c.rq.queue.length === 0 && c.siblings.every((s) => this.cpus[s].accState === CPU_IDLE)) return i;
+    if (this.busySiblings[found] === 0) return found;
+    const m = this.idleCoreMask;
+    for (let w = 0; w < this.maskWords; w++) {
+      let x = m[w] | 0;
+      while (x !== 0) {
+        const low = x & -x;
+        const i = (w << 5) + 31 - Math.clz32(low);
+        x ^= low;
+        if (t.allowed[i]) return i;
+      }
     }
     return found;
   }
@@ -456,6 +558,7 @@ export class Host implements Handler {
       if (prev.started) prev.body.stop(now, true);
       prev.started = false;
       this.sched.putPrev(c.rq, now, true);
+      this.rqChanged(c);
       prev.state = STATE_RUNNABLE;
       prev.lastRanEnd = now;
       prev.lastCpu = c.id;
@@ -463,9 +566,11 @@ export class Host implements Handler {
       if (prev.costopped) {
         // Co-stopped while running: off the run queue until co-started.
         this.sched.dequeue(c.rq, prev, now);
+        this.rqChanged(c);
       } else if (!c.online && prev.kind !== 'kthread') {
         // The CPU is going offline: the stopper moves its last thread away.
         this.sched.dequeue(c.rq, prev, now);
+        this.rqChanged(c);
         this.sched.detach(c.rq, prev);
         const to = this.selectCpu(prev, now);
         this.enqueueOn(prev, to, now, 'migrate');
@@ -474,6 +579,7 @@ export class Host implements Handler {
         this.pendingMove.delete(prev);
         if (!prev.allowed[c.id]) {
           this.sched.dequeue(c.rq, prev, now);
+          this.rqChanged(c);
           this.sched.detach(c.rq, prev);
           const to = this.selectCpu(prev, now);
           this.enqueueOn(prev, to, now, 'migrate');
@@ -483,6 +589,7 @@ export class Host implements Handler {
     }
     let next = c.online ? this.sched.pickNext(c.rq, now) : null;
     if (!next && c.online && !c.isolated && this.pullOne(c, now, false)) next = this.sched.pickNext(c.rq, now);
+    this.rqChanged(c);
     if (!next) {
       this.accountCpu(c, CPU_IDLE, now);
       if (this.tracer) this.tracer.run(c.id, -1, now);
@@ -579,17 +686,45 @@ export class Host implements Handler {
     return now - t.lastRanEnd < this.cfg.migrationCostNs;
   }
 
+  /** Some thread queued (not running) on `o` may run on CPU `cpu`. */
+  private queuedAllowed(o: Pcpu, cpu: number): boolean {
+    const q = o.rq.queue;
+    for (let k = 0; k < q.length; k++) if (q[k].allowed[cpu]) return true;
+    return false;
+  }
+
   /** Pull one queued thread from the busiest CPU (idle balance). */
   private pullOne(c: Pcpu, now: Ns, allowHot: boolean): boolean {
+    // newidle_balance: nothing is waiting anywhere (!rd->overload), nothing to pull.
+    if (this.nrQueuedCpus === 0) return false;
     let busiest: Pcpu | null = null;
-    for (const o of this.cpus) {
-      if (o === c || o.isolated || !o.online || o.rq.queue.length === 0) continue;
-      if (!o.rq.queue.some((t) => t.allowed[c.id])) continue;
-      if (!busiest || this.nr(o) > this.nr(busiest)) busiest = o;
+    let busiestNr = 0;
+    // Only CPUs with queued threads can give one, lowest-numbered first.
+    const m = this.queuedMask;
+    for (let w = 0; w < this.maskWords; w++) {
+      let x = m[w] | 0;
+      while (x !== 0) {
+        const low = x & -x;
+        const o = this.cpus[(w << 5) + 31 - Math.clz32(low)];
+        x ^= low;
+        if (o === c || o.isolated || !o.online) continue;
+        if (!this.queuedAllowed(o, c.id)) continue;
+        const nr = this.nr(o);
+        if (!busiest || nr > busiestNr) {
+          busiest = o;
+          busiestNr = nr;
+        }
+      }
     }
     if (!busiest) return false;
-    const cand = busiest.rq.queue.filter((t) => t.allowed[c.id]);
-    const pick = cand.find((t) => allowHot || !this.cacheHot(t, now) || c.balanceFailed > 0) ?? null;
+    // The first queued thread, in queue order, allowed here and not cache-hot (can_migrate_task).
+    let pick: HostThread | null = null;
+    for (const t of busiest.rq.queue) {
+      if (t.allowed[c.id] && (allowHot || !this.cacheHot(t, now) || c.balanceFailed > 0)) {
+        pick = t;
+        break;
+      }
+    }
     if (!pick) {
       c.balanceFailed++;
       return false;
@@ -601,24 +736,46 @@ export class Host implements Handler {
 
   private migrate(t: HostThread, from: Pcpu, to: Pcpu, now: Ns): void {
     this.sched.dequeue(from.rq, t, now);
+    this.rqChanged(from);
     this.sched.detach(from.rq, t);
     t.cpu = to.id;
     this.sched.attach(to.rq, t);
     t.state = STATE_RUNNABLE;
     this.sched.enqueue(to.rq, t, now, 'migrate');
+    this.rqChanged(to);
   }
 
   /** load_balance: even out runnable threads with the busiest CPU of the domain. */
   private periodicBalance(c: Pcpu, now: Ns): void {
     for (let guard = 0; guard < 8; guard++) {
+      // find_busiest_queue. Only a CPU with nr >= nr(c) + 2 >= 2 is worth
+      // pulling from, and such a CPU has threads queued, so the CPUs with
+      // nothing queued cannot change the outcome: look at the others only.
       let busiest: Pcpu | null = null;
-      for (const o of this.cpus) {
-        if (o === c || o.isolated || !o.online) continue;
-        if (!busiest || this.nr(o) > this.nr(busiest)) busiest = o;
+      let busiestNr = 0;
+      const m = this.queuedMask;
+      for (let w = 0; w < this.maskWords; w++) {
+        let x = m[w] | 0;
+        while (x !== 0) {
+          const low = x & -x;
+          const o = this.cpus[(w << 5) + 31 - Math.clz32(low)];
+          x ^= low;
+          if (o === c || o.isolated || !o.online) continue;
+          const nr = this.nr(o);
+          if (!busiest || nr > busiestNr) {
+            busiest = o;
+            busiestNr = nr;
+          }
+        }
       }
-      if (!busiest || this.nr(busiest) - this.nr(c) < 2) return;
-      const cand = busiest.rq.queue.filter((t) => t.allowed[c.id]);
-      const pick = cand.find((t) => !this.cacheHot(t, now) || c.balanceFailed > 1);
+      if (!busiest || busiestNr - this.nr(c) < 2) return;
+      let pick: HostThread | null = null;
+      for (const t of busiest.rq.queue) {
+        if (t.allowed[c.id] && (!this.cacheHot(t, now) || c.balanceFailed > 1)) {
+          pick = t;
+          break;
+        }
+      }
       if (!pick) {
         c.balanceFailed++;
         return;
@@ -632,11 +789,19 @@ export class Host implements Handler {
   /** nohz_balancer_kick: a busy CPU with waiting threads wakes an idle CPU to pull one. */
   private kickIdleBalance(c: Pcpu, now: Ns): void {
     if (c.rq.queue.length === 0) return;
-    for (const o of this.cpus) {
-      if (o === c || o.isolated || !o.online || o.rq.curr || o.rq.queue.length) continue;
-      if (c.rq.queue.some((t) => t.allowed[o.id])) {
-        this.engine.schedule(now, Prio.Sched, this, EV_IDLE_BALANCE, o.id);
-        return;
+    // find_new_ilb: the lowest-numbered idle CPU (nohz.idle_cpus_mask) that may run a waiting thread.
+    const m = this.idleMask;
+    for (let w = 0; w < this.maskWords; w++) {
+      let x = m[w] | 0;
+      while (x !== 0) {
+        const low = x & -x;
+        const o = this.cpus[(w << 5) + 31 - Math.clz32(low)];
+        x ^= low;
+        if (o === c || o.isolated || !o.online) continue;
+        if (this.queuedAllowed(c, o.id)) {
+          this.engine.schedule(now, Prio.Sched, this, EV_IDLE_BALANCE, o.id);
+          return;
+        }
       }
     }
   }
@@ -658,7 +823,14 @@ export class Host implements Handler {
         seen.add(t);
         if (t.state !== STATE_RUNNABLE || t.cpu !== c.id) throw new InvariantError(`thread ${t.tid} queued on cpu${c.id} in state ${t.state}`);
       }
+      const idle = !c.rq.curr && c.rq.queue.length === 0;
+      if (maskHas(this.idleMask, c.id) !== idle) throw new InvariantError(`cpu${c.id} idle mask says ${!idle}`);
+      if (maskHas(this.queuedMask, c.id) !== c.rq.queue.length > 0) throw new InvariantError(`cpu${c.id} queued mask is stale`);
+      const busySibs = c.siblings.filter((s) => this.cpus[s].accState !== CPU_IDLE).length;
+      if (this.busySiblings[c.id] !== busySibs) throw new InvariantError(`cpu${c.id} counts ${this.busySiblings[c.id]} busy siblings, not ${busySibs}`);
+      if (maskHas(this.idleCoreMask, c.id) !== (idle && busySibs === 0)) throw new InvariantError(`cpu${c.id} idle-core mask is stale`);
     }
+    if (this.nrQueuedCpus !== this.cpus.filter((c) => c.rq.queue.length > 0).length) throw new InvariantError(`nrQueuedCpus ${this.nrQueuedCpus} is stale`);
     for (const t of this.threads) {
       if ((t.state === STATE_RUNNABLE || t.state === STATE_RUNNING) && !seen.has(t) && !t.costopped) throw new InvariantError(`runnable thread ${t.tid} is on no run queue`);
       if (t.costopped && seen.has(t) && t.state === STATE_RUNNABLE) throw new InvariantError(`co-stopped thread ${t.tid} is on a run queue`);
@@ -681,6 +853,16 @@ export class Host implements Handler {
       if (Math.abs(sum - lived) > tol) throw new InvariantError(`thread ${t.name} state times sum to ${sum}, not ${lived}`);
     }
   }
+}
+
+/** cpumask_test_cpu on a mask of 32-bit words. */
+function maskHas(m: Uint32Array, i: number): boolean {
+  return (m[i >>> 5] & (1 << (i & 31))) !== 0;
+}
+
+/** cpumask_set_cpu. */
+function maskSet(m: Uint32Array, i: number): void {
+  m[i >>> 5] |= 1 << (i & 31);
 }
 
 export { ACC_SLEEP, ACC_WAIT };
