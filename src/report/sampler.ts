@@ -27,6 +27,7 @@ export class Sampler implements Handler {
   private lastCount: number[];
   private lastWait: number[][];
   private readonly lastLat: { n: number; sum: number }[] = [];
+  private readonly psrRows = new Map<string, Series['vcpu_psr'][number]>();
 
   constructor(
     readonly sim: Simulation,
@@ -43,6 +44,7 @@ export class Sampler implements Handler {
       guests: sim.guests.map((g) => ({ name: g.name, throughput: [], steal_share: [], latency_mean_ns: [] })),
       vcpu_psr: sim.guests.flatMap((g) => g.onlineVcpus().map((v) => ({ guest: g.name, cpu: v.cpuNo, psr: [] as number[] }))),
     };
+    for (const r of this.series.vcpu_psr) if (!this.psrRows.has(r.guest + '\0' + r.cpu)) this.psrRows.set(r.guest + '\0' + r.cpu, r);
     this.lastCpu = h.cpus.map(() => new Float64Array(CPU_ACC_NAMES.length));
     this.lastCount = sim.guests.map(() => 0);
     this.lastWait = sim.guests.map((g) => g.onlineVcpus().map(() => 0));
@@ -86,11 +88,13 @@ export class Sampler implements Handler {
     });
     for (const g of sim.guests)
       for (const v of g.onlineVcpus()) {
-        let row = s.vcpu_psr.find((r) => r.guest === g.name && r.cpu === v.cpuNo);
+        const key = g.name + '\0' + v.cpuNo;
+        let row = this.psrRows.get(key);
         if (!row) {
           // A vCPU hot-plugged during the run: not there (-1) before it existed.
           row = { guest: g.name, cpu: v.cpuNo, psr: new Array(s.t_ns.length - 1).fill(-1) };
           s.vcpu_psr.push(row);
+          this.psrRows.set(key, row);
         }
         row.psr.push(v.thread.state === STATE_RUNNING ? v.thread.cpu : -1);
       }
