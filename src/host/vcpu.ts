@@ -100,6 +100,35 @@ export class VcpuStats {
  * first, the segment is replayed from its start up to the preemption time,
  * so guest state is exact at every instant anyone can observe it.
  */
+/**
+ * Words loaded since the last store or exit with the value read: at most 8,
+ * forgotten all at once when a ninth comes. (A Map cost an allocation per
+ * clear, and clears come at every exit.)
+ */
+class RecentLoads {
+  readonly addr = new Float64Array(9);
+  readonly value = new Float64Array(9);
+  n = 0;
+  get(a: number): number | undefined {
+    for (let k = 0; k < this.n; k++) if (this.addr[k] === a) return this.value[k];
+    return undefined;
+  }
+  set(a: number, v: number): void {
+    for (let k = 0; k < this.n; k++) {
+      if (this.addr[k] === a) {
+        this.value[k] = v;
+        return;
+      }
+    }
+    if (this.n === 8) {
+      this.n = 0;
+      return;
+    }
+    this.addr[this.n] = a;
+    this.value[this.n++] = v;
+  }
+}
+
 export class Vcpu implements ThreadBody, Handler {
   phase = PH_GUEST;
   readonly core: Core;
@@ -148,7 +177,7 @@ export class Vcpu implements ThreadBody, Handler {
   private nSpecWatch = 0;
   private lastSpec = 0;
   /** Words loaded since the last store or exit, with the value read (multi-word spin loops). */
-  private readonly recent = new Map<number, number>();
+  private readonly recent = new RecentLoads();
   private pleWindow: number;
   private pleEv: SimEvent | null = null;
   // halt and halt-polling
@@ -481,7 +510,6 @@ export class Vcpu implements ThreadBody, Handler {
       const seen = this.recent.get(addr);
       if (seen !== undefined && seen === value && c.nLocal > 0) this.watchLocal(addr, now);
       this.recent.set(addr, value);
-      if (this.recent.size > 8) this.recent.clear();
       this.lastLdPc = c.pc;
       this.lastLdAddr = addr;
       this.lastLdValue = value;
@@ -489,7 +517,7 @@ export class Vcpu implements ThreadBody, Handler {
       c.save(this.ldSnap);
     } else {
       this.lastLdPc = -1;
-      this.recent.clear();
+      this.recent.n = 0;
     }
     let extra = 0;
     const line = addr >> 3;
@@ -618,7 +646,7 @@ export class Vcpu implements ThreadBody, Handler {
 
   private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: number, arg = 0, arg2 = 0): void {
     this.dropLocal();
-    this.recent.clear();
+    this.recent.n = 0;
     this.stats.exits[EXIT_INDEX[reason]]++;
     if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, reason, now);
     this.lastLdPc = -1;
@@ -777,7 +805,7 @@ export class Vcpu implements ThreadBody, Handler {
     if (this.phase === PH_SPIN) this.leaveSpin(now);
     else if (this.phase !== PH_GUEST) return;
     this.dropLocal();
-    this.recent.clear();
+    this.recent.n = 0;
     this.stats.pleExits++;
     // grow_ple_window: x ple_window_grow, capped at ple_window_max.
     const g = this.kvm.pleWindowGrow;
