@@ -84,6 +84,10 @@ export class Pcpu {
   accSince: Ns = 0;
   reschedEv: SimEvent | null = null;
   startEv: SimEvent | null = null;
+  /** A resched came while a context switch or the tick handler was in progress. */
+  reschedPending = false;
+  /** The pending EV_START ends a context switch (not a tick handler). */
+  switchIn = false;
   tickEv: SimEvent | null = null;
   nextBalance: Ns = 0;
   balanceFailed = 0;
@@ -269,7 +273,7 @@ export class Host implements Handler {
       const t = this.cpus[s].rq.curr;
       if (t && t.started) {
         t.body.stop(now, false);
-        t.body.start(now, 0);
+        t.body.start(now, 0, false);
       }
     }
   }
@@ -522,6 +526,13 @@ export class Host implements Handler {
   resched(cpu: number, now: Ns): void {
     const c = this.cpus[cpu];
     if (c.reschedEv && c.reschedEv.live) return;
+    // __schedule() and the tick handler run with interrupts off: a request
+    // that comes during a context switch is seen once the switch is done
+    // (the next thread enters, then leaves at once), not by restarting it.
+    if (c.startEv && c.startEv.live) {
+      c.reschedPending = true;
+      return;
+    }
     c.reschedEv = this.engine.schedule(now, Prio.Sched, this, EV_RESCHED, cpu);
   }
 
@@ -536,7 +547,11 @@ export class Host implements Handler {
       case EV_START: {
         c.startEv = null;
         const t = c.rq.curr;
-        if (t && !t.started) this.startThread(c, t, now);
+        if (t && !t.started) this.startThread(c, t, now, c.switchIn);
+        if (c.reschedPending) {
+          c.reschedPending = false;
+          this.resched(c.id, now);
+        }
         break;
       }
       case EV_TICK:
@@ -552,6 +567,7 @@ export class Host implements Handler {
   /** __schedule(): put the current thread back if it is still runnable, pick the next. */
   private schedule(c: Pcpu, now: Ns): void {
     const prev = c.rq.curr;
+    c.reschedPending = false;
     this.engine.cancel(c.startEv);
     c.startEv = null;
     if (prev) {
@@ -603,14 +619,16 @@ export class Host implements Handler {
       c.switches++;
       if (prev) prev.preemptions++;
       this.accountCpu(c, CPU_SCHED, now);
+      c.switchIn = true;
       c.startEv = this.engine.schedule(now + this.cfg.costs.contextSwitchNs, Prio.Sched, this, EV_START, c.id);
     } else {
-      this.startThread(c, next, now);
+      // The same thread again: no context switch, no sched_in notifier.
+      this.startThread(c, next, now, false);
     }
     this.ensureTick(c, now);
   }
 
-  private startThread(c: Pcpu, t: HostThread, now: Ns): void {
+  private startThread(c: Pcpu, t: HostThread, now: Ns, schedIn: boolean): void {
     let stall = 0;
     if (t.lastCpu >= 0 && t.lastCpu !== c.id) {
       t.migrations++;
@@ -622,7 +640,7 @@ export class Host implements Handler {
     this.accountThread(t, t.mode, now);
     this.accountCpu(c, t.mode, now);
     if (this.tracer) this.tracer.run(c.id, t.tid, now);
-    t.body.start(now, stall);
+    t.body.start(now, stall, schedIn);
   }
 
   /**
@@ -674,6 +692,7 @@ export class Host implements Handler {
     // The handler runs on the thread's behalf: kernel time (KVM's, for a vCPU).
     this.accountThread(curr, curr.kind === 'vcpu' ? ACC_KVM : ACC_HOST, now);
     this.accountCpu(c, CPU_SCHED, now);
+    c.switchIn = false;
     c.startEv = this.engine.schedule(now + this.cfg.costs.tickNs, Prio.Sched, this, EV_START, c.id);
   }
 

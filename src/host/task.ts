@@ -46,7 +46,7 @@ export class TaskBody implements ThreadBody, Handler {
     return this.items.length;
   }
 
-  start(now: Ns, stallNs: Ns): void {
+  start(now: Ns, stallNs: Ns, _schedIn: boolean): void {
     if (this.items.length === 0) {
       this.host.block(this.thread, now);
       return;

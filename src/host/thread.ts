@@ -24,8 +24,13 @@ export type ThreadKind = 'vcpu' | 'qemu-main' | 'qemu-aux' | 'kthread' | 'task';
 
 /** What a thread does with a CPU. The host calls these; the body owns its state. */
 export interface ThreadBody {
-  /** The thread got a CPU at `now`; it cannot make progress until `now + stallNs` (cache refill). */
-  start(now: Ns, stallNs: Ns): void;
+  /**
+   * The thread got a CPU at `now`; it cannot make progress until `now +
+   * stallNs` (cache refill). `schedIn`: after a context switch to it (the
+   * sched_in preempt notifier), not after a tick handler, a re-pick of the
+   * same thread or an SMT re-base.
+   */
+  start(now: Ns, stallNs: Ns, schedIn: boolean): void;
   /**
    * The thread loses its CPU at `now`: bring its state up to `now` and cancel
    * its own events. `preempted`: it is scheduled out while runnable (not

@@ -247,11 +247,13 @@ export class Vcpu implements ThreadBody, Handler {
 
   // ---- ThreadBody ----------------------------------------------------------
 
-  start(now: Ns, stallNs: Ns): void {
+  start(now: Ns, stallNs: Ns, schedIn: boolean): void {
     this.guest.setPreempted(this, false, now);
     this.speedHz = this.host.cfg.freqHz * this.host.speed(this.thread.cpu);
-    // kvm_sched_in → shrink_ple_window: with ple_window_shrink = 0 the window resets.
-    this.pleWindow = this.kvm.pleWindowCycles;
+    // kvm_sched_in → shrink_ple_window: with ple_window_shrink = 0 the window
+    // resets. Only on a real switch to this thread: a spinner whose yield
+    // finds nobody to run keeps its grown window, so it exits less often.
+    if (schedIn) this.pleWindow = this.kvm.pleWindowCycles;
     this.core.pleWindow = this.kvm.ple ? this.pleWindow : 0;
     this.core.pleRun = 0;
     const t0 = now + stallNs;
@@ -337,8 +339,10 @@ export class Vcpu implements ThreadBody, Handler {
   }
 
   /** A host interrupt (the tick) while this vCPU runs: an external-interrupt exit when in guest mode. */
-  hostInterrupt(_now: Ns): void {
-    if (this.phase === PH_GUEST || this.phase === PH_SPIN) this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT]++;
+  hostInterrupt(now: Ns): void {
+    if (this.phase !== PH_GUEST && this.phase !== PH_SPIN) return;
+    this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT]++;
+    if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, 'EXTERNAL_INTERRUPT', now);
   }
 
   // ---- guest execution -------------------------------------------------------

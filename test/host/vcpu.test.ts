@@ -141,8 +141,10 @@ describe('lock-holder preemption, from guest code', () => {
     expect(on.vcpu[1].ple_exits).toBeGreaterThan(10);
     expect(on.vcpu[1].directed_yields).toBeGreaterThan(10);
     // CFS honours the yield only while it is not too unfair (next buddy within
-    // the wakeup granularity), so PLE recovers part of the spinning, not all.
-    expect(on.vcpu[1].spin_ns).toBeLessThan(0.6 * off.vcpu[1].spin_ns);
+    // the wakeup granularity), and KVM doubles the PLE window at every exit
+    // until the vCPU is switched out, so after a yield CFS turns down the
+    // spinner exits ever less often: PLE recovers part of the spinning only.
+    expect(on.vcpu[1].spin_ns).toBeLessThan(0.9 * off.vcpu[1].spin_ns);
   });
 });
 

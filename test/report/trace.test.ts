@@ -66,7 +66,8 @@ describe('--trace: Chrome trace-event JSON for Perfetto', () => {
       }
     }
     expect(body.some((e) => e.ph === 'X' && e.cat === 'mode' && e.name === 'guest')).toBe(true);
-    expect(body.some((e) => e.ph === 'i' && e.cat === 'exit' && e.name === 'PAUSE_INSTRUCTION')).toBe(true);
+    // Host ticks interrupt guest mode: external-interrupt exits.
+    expect(body.some((e) => e.ph === 'i' && e.cat === 'exit' && e.name === 'EXTERNAL_INTERRUPT')).toBe(true);
     expectNested(body);
   });
 
@@ -75,6 +76,8 @@ describe('--trace: Chrome trace-event JSON for Perfetto', () => {
     const b = small.trace.traceEvents.filter((e) => e.ph !== 'M');
     expect(b.length).toBeLessThanOrEqual(500);
     expect(b.length).toBeGreaterThan(400);
+    // Over-committed spinners exit on PAUSE loops.
+    expect(b.some((e) => e.ph === 'i' && e.cat === 'exit' && e.name === 'PAUSE_INSTRUCTION')).toBe(true);
     expect(small.trace.otherData.truncated).toBe(true);
     expect(small.trace.otherData.window_end_ns).toBeLessThan(small.s.warmup + small.s.duration);
     expect(String(small.trace.otherData.note)).toMatch(/500 events/);
