@@ -114,13 +114,10 @@ export class Host implements Handler {
   readonly sched: SchedClass<HostThread>;
   readonly tickNs: Ns;
   private readonly defaultAllowed: Uint8Array;
-  /**
-   * CPU masks (struct cpumask), one bit per CPU id in 32-bit words, kept up to
-   * date wherever a run queue's curr or queue changes (rqChanged) and where a
-   * CPU's accounting state goes busy or idle (accountCpu), so wake-up
-   * placement and balancing need not scan every CPU.
-   */
-  private readonly maskWords: number;
+  // CPU masks (struct cpumask), one bit per CPU id in 32-bit words, kept up to
+  // date wherever a run queue's curr or queue changes (rqChanged) and where a
+  // CPU's accounting state goes busy or idle (accountCpu), so wake-up
+  // placement and balancing need not scan every CPU.
   /** available_idle_cpu: nothing running and nothing queued. */
   private readonly idleMask: Uint32Array;
   /** Idle, and every SMT sibling idle too (what select_idle_core looks for). */
@@ -154,10 +151,10 @@ export class Host implements Handler {
     // default affinity leaves them out (kernel/sched/isolation.c).
     for (let i = 0; i < n; i++) this.defaultAllowed[i] = this.cpus[i].isolated ? 0 : 1;
     if (!this.defaultAllowed.some((x) => x)) this.defaultAllowed.fill(1);
-    this.maskWords = (n + 31) >>> 5;
-    this.idleMask = new Uint32Array(this.maskWords);
-    this.idleCoreMask = new Uint32Array(this.maskWords);
-    this.queuedMask = new Uint32Array(this.maskWords);
+    const words = (n + 31) >>> 5;
+    this.idleMask = new Uint32Array(words);
+    this.idleCoreMask = new Uint32Array(words);
+    this.queuedMask = new Uint32Array(words);
     this.busySiblings = new Int32Array(n);
     const llc = new Map<number, Uint32Array>();
     for (const c of this.cpus) {
@@ -165,7 +162,7 @@ export class Host implements Handler {
       maskSet(this.idleMask, c.id);
       maskSet(this.idleCoreMask, c.id);
       let m = llc.get(c.place.socket);
-      if (!m) llc.set(c.place.socket, (m = new Uint32Array(this.maskWords)));
+      if (!m) llc.set(c.place.socket, (m = new Uint32Array(words)));
       maskSet(m, c.id);
     }
     this.llcMask = this.cpus.map((c) => llc.get(c.place.socket)!);
@@ -465,25 +462,13 @@ export class Host implements Handler {
     const idle = this.idleMask;
     if (prev >= 0) {
       const llc = this.llcMask[prev];
-      for (let w = 0; w < this.maskWords; w++) {
-        let x = idle[w] & llc[w];
-        while (x !== 0) {
-          const low = x & -x;
-          const i = (w << 5) + 31 - Math.clz32(low);
-          x ^= low;
-          if (t.allowed[i] === 1 && cpus[i].online) return this.preferIdleCore(i, t);
-        }
+      for (let i = maskNext(idle, llc, 0); i >= 0; i = maskNext(idle, llc, i + 1)) {
+        if (t.allowed[i] === 1 && cpus[i].online) return this.preferIdleCore(i, t);
       }
     }
     // ...then the lowest-numbered idle allowed CPU anywhere.
-    for (let w = 0; w < this.maskWords; w++) {
-      let x = idle[w] | 0;
-      while (x !== 0) {
-        const low = x & -x;
-        const i = (w << 5) + 31 - Math.clz32(low);
-        x ^= low;
-        if (t.allowed[i] === 1 && cpus[i].online) return this.preferIdleCore(i, t);
-      }
+    for (let i = maskNext(idle, null, 0); i >= 0; i = maskNext(idle, null, i + 1)) {
+      if (t.allowed[i] === 1 && cpus[i].online) return this.preferIdleCore(i, t);
     }
     if (prevOk) return prev;
     let best = -1;
@@ -509,15 +494,7 @@ export class Host implements Handler {
   private preferIdleCore(found: number, t: HostThread): number {
     if (this.busySiblings[found] === 0) return found;
     const m = this.idleCoreMask;
-    for (let w = 0; w < this.maskWords; w++) {
-      let x = m[w] | 0;
-      while (x !== 0) {
-        const low = x & -x;
-        const i = (w << 5) + 31 - Math.clz32(low);
-        x ^= low;
-        if (t.allowed[i]) return i;
-      }
-    }
+    for (let i = maskNext(m, null, 0); i >= 0; i = maskNext(m, null, i + 1)) if (t.allowed[i]) return i;
     return found;
   }
 
@@ -712,29 +689,33 @@ export class Host implements Handler {
     return false;
   }
 
+  /**
+   * find_busiest_queue over the CPUs with queued threads: the most runnable
+   * threads, the lowest-numbered on a tie; with `forC`, only CPUs holding a
+   * queued thread allowed on c.
+   */
+  private busiestQueued(c: Pcpu, forC: boolean): Pcpu | null {
+    let busiest: Pcpu | null = null;
+    let busiestNr = 0;
+    const m = this.queuedMask;
+    for (let i = maskNext(m, null, 0); i >= 0; i = maskNext(m, null, i + 1)) {
+      const o = this.cpus[i];
+      if (o === c || o.isolated || !o.online) continue;
+      if (forC && !this.queuedAllowed(o, c.id)) continue;
+      const nr = this.nr(o);
+      if (!busiest || nr > busiestNr) {
+        busiest = o;
+        busiestNr = nr;
+      }
+    }
+    return busiest;
+  }
+
   /** Pull one queued thread from the busiest CPU (idle balance). */
   private pullOne(c: Pcpu, now: Ns, allowHot: boolean): boolean {
     // newidle_balance: nothing is waiting anywhere (!rd->overload), nothing to pull.
     if (this.nrQueuedCpus === 0) return false;
-    let busiest: Pcpu | null = null;
-    let busiestNr = 0;
-    // Only CPUs with queued threads can give one, lowest-numbered first.
-    const m = this.queuedMask;
-    for (let w = 0; w < this.maskWords; w++) {
-      let x = m[w] | 0;
-      while (x !== 0) {
-        const low = x & -x;
-        const o = this.cpus[(w << 5) + 31 - Math.clz32(low)];
-        x ^= low;
-        if (o === c || o.isolated || !o.online) continue;
-        if (!this.queuedAllowed(o, c.id)) continue;
-        const nr = this.nr(o);
-        if (!busiest || nr > busiestNr) {
-          busiest = o;
-          busiestNr = nr;
-        }
-      }
-    }
+    const busiest = this.busiestQueued(c, true);
     if (!busiest) return false;
     // The first queued thread, in queue order, allowed here and not cache-hot (can_migrate_task).
     let pick: HostThread | null = null;
@@ -770,24 +751,8 @@ export class Host implements Handler {
       // find_busiest_queue. Only a CPU with nr >= nr(c) + 2 >= 2 is worth
       // pulling from, and such a CPU has threads queued, so the CPUs with
       // nothing queued cannot change the outcome: look at the others only.
-      let busiest: Pcpu | null = null;
-      let busiestNr = 0;
-      const m = this.queuedMask;
-      for (let w = 0; w < this.maskWords; w++) {
-        let x = m[w] | 0;
-        while (x !== 0) {
-          const low = x & -x;
-          const o = this.cpus[(w << 5) + 31 - Math.clz32(low)];
-          x ^= low;
-          if (o === c || o.isolated || !o.online) continue;
-          const nr = this.nr(o);
-          if (!busiest || nr > busiestNr) {
-            busiest = o;
-            busiestNr = nr;
-          }
-        }
-      }
-      if (!busiest || busiestNr - this.nr(c) < 2) return;
+      const busiest = this.busiestQueued(c, false);
+      if (!busiest || this.nr(busiest) - this.nr(c) < 2) return;
       let pick: HostThread | null = null;
       for (const t of busiest.rq.queue) {
         if (t.allowed[c.id] && (!this.cacheHot(t, now) || c.balanceFailed > 1)) {
@@ -810,17 +775,12 @@ export class Host implements Handler {
     if (c.rq.queue.length === 0) return;
     // find_new_ilb: the lowest-numbered idle CPU (nohz.idle_cpus_mask) that may run a waiting thread.
     const m = this.idleMask;
-    for (let w = 0; w < this.maskWords; w++) {
-      let x = m[w] | 0;
-      while (x !== 0) {
-        const low = x & -x;
-        const o = this.cpus[(w << 5) + 31 - Math.clz32(low)];
-        x ^= low;
-        if (o === c || o.isolated || !o.online) continue;
-        if (this.queuedAllowed(c, o.id)) {
-          this.engine.schedule(now, Prio.Sched, this, EV_IDLE_BALANCE, o.id);
-          return;
-        }
+    for (let i = maskNext(m, null, 0); i >= 0; i = maskNext(m, null, i + 1)) {
+      const o = this.cpus[i];
+      if (o === c || o.isolated || !o.online) continue;
+      if (this.queuedAllowed(c, o.id)) {
+        this.engine.schedule(now, Prio.Sched, this, EV_IDLE_BALANCE, o.id);
+        return;
       }
     }
   }
@@ -877,6 +837,21 @@ export class Host implements Handler {
 /** cpumask_test_cpu on a mask of 32-bit words. */
 function maskHas(m: Uint32Array, i: number): boolean {
   return (m[i >>> 5] & (1 << (i & 31))) !== 0;
+}
+
+/**
+ * cpumask_next_and: the lowest CPU >= `from` set in `m` (and in `and`, if
+ * given), or -1.
+ */
+function maskNext(m: Uint32Array, and: Uint32Array | null, from: number): number {
+  let w = from >>> 5;
+  if (w >= m.length) return -1;
+  let x = (and ? m[w] & and[w] : m[w]) & (-1 << (from & 31));
+  for (;;) {
+    if (x !== 0) return (w << 5) + 31 - Math.clz32(x & -x);
+    if (++w >= m.length) return -1;
+    x = and ? m[w] & and[w] : m[w];
+  }
 }
 
 /** cpumask_set_cpu. */
