@@ -397,9 +397,9 @@ export class Vcpu implements ThreadBody, Handler {
     const t = t0 + this.ns(c.cycles);
     // The stretch ends at a load that repeats a pure loop (as doSync would
     // find at t) and touched no memory on the way: park now, from t.
-    if (stop === STOP_SYNC && this.lastLdPc === c.pc && c.nSpec === 0 && c.nLocal === 0 && c.probes.n === 0 && !c.probed && !c.syncWrites() && t > this.lastLdTime) {
+    if (stop === STOP_SYNC && c.nSpec === 0 && c.nLocal === 0 && c.probes.n === 0 && !c.syncWrites()) {
       const addr = c.address();
-      if (addr === this.lastLdAddr && this.guest.mem[addr] === this.lastLdValue && c.sameAs(this.ldSnap, c.loadDest())) {
+      if (this.repeatsLoad(addr, this.guest.mem[addr], t) && c.sameAs(this.ldSnap, c.loadDest())) {
         this.enterSpin(t, addr, t - this.lastLdTime, c.pauses);
         this.parkedAhead = t > t0;
         return;
@@ -439,8 +439,7 @@ export class Vcpu implements ThreadBody, Handler {
       return;
     }
     this.ev = null;
-    if (this.nSpecWatch > 0) this.dropSpec();
-    else this.lastSpec = 0;
+    this.dropSpec();
     switch (ev.kind) {
       case EV_BUDGET:
         this.commitProbes();
@@ -497,7 +496,7 @@ export class Vcpu implements ThreadBody, Handler {
       // A load that repeats the previous sync op with the same machine state
       // and reads the same value starts a pure loop: it cannot end until
       // someone writes this word. Fast-forward instead of executing it.
-      if (this.lastLdPc === c.pc && this.lastLdAddr === addr && this.lastLdValue === value && !c.probed && now > this.lastLdTime) {
+      if (this.repeatsLoad(addr, value, now)) {
         // Parked, only this word is watched: a loop that also read other
         // words since the last sync (optimistically) keeps executing.
         if (this.lastSpec === 0 && c.sameAs(this.ldSnap, c.loadDest())) {
@@ -620,11 +619,7 @@ export class Vcpu implements ThreadBody, Handler {
         const at = Math.max(t, this.segStart);
         this.replayTo(at);
         this.dropLocal();
-        if (this.phase === PH_GUEST) {
-          this.core.save(this.snap);
-          this.segStart = at;
-          this.ev = this.engine.schedule(at, Prio.Resume, this, EV_BUDGET);
-        }
+        if (this.phase === PH_GUEST) this.emptySegment(at, EV_BUDGET);
       } else {
         this.dropLocal();
         this.dropSpec();
@@ -641,9 +636,19 @@ export class Vcpu implements ThreadBody, Handler {
     this.phase = PH_GUEST;
     this.lastLdPc = -1;
     // The core sits at the load; the segment is empty and ends at tb.
+    this.emptySegment(tb, EV_SYNC);
+  }
+
+  /** A segment with nothing run in it, from and to `t`: the core goes on (`kind`) at t. */
+  private emptySegment(t: Ns, kind: number): void {
     this.core.save(this.snap);
-    this.segStart = tb;
-    this.ev = this.engine.schedule(tb, Prio.Resume, this, EV_SYNC);
+    this.segStart = t;
+    this.ev = this.engine.schedule(t, Prio.Resume, this, kind);
+  }
+
+  /** The pending load at `addr`, reading `value` at `t`, repeats the last synced one (same pc, word and value; no probe between). */
+  private repeatsLoad(addr: number, value: number, t: Ns): boolean {
+    return this.lastLdPc === this.core.pc && this.lastLdAddr === addr && this.lastLdValue === value && !this.core.probed && t > this.lastLdTime;
   }
 
   // ---- exits ---------------------------------------------------------------
