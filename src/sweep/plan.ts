@@ -35,6 +35,8 @@ export interface RunTask {
   file: string;
   /** Name of the run's record under points/. */
   record: string;
+  /** Estimated cost, for dispatch order: simulated time times vCPUs (events grow with both). */
+  cost: number;
 }
 
 export interface Plan {
@@ -85,9 +87,11 @@ export function planSweep(l: LoadedSweep, scenarioFile: string = l.base.file): P
     const sets = spec.params.map((p, i) => setOf(p.path, p.values[pt[i]].value));
     let text = '';
     let programs = '';
+    let cost = 0;
     try {
       const s = parseScenario(l.baseText, scenarioFile, { sets });
       text = s.text;
+      cost = (s.duration + s.warmup) * s.guests.reduce((a, g) => a + g.count * g.smp.cpus, 0);
       // A program read from a file is not in the scenario's text.
       programs = s.guests.map((g) => g.instance.source).join('\n');
       metricsAt.push(new Set(metricNames(s)));
@@ -99,7 +103,7 @@ export function planSweep(l: LoadedSweep, scenarioFile: string = l.base.file): P
     }
     const seeds = Array.from({ length: spec.replicates }, (_, r) => replicateSeed(spec.seed, key, r));
     points.push({ index, key, params, baseline: null, seeds });
-    seeds.forEach((seed, r) => runs.push({ point: index, replicate: r, seed, hash: sha256(`${code}\n${seed}\n${text}\n${programs}`), text, file: scenarioFile, record: runFileName(labels, key, r) }));
+    seeds.forEach((seed, r) => runs.push({ point: index, replicate: r, seed, hash: sha256(`${code}\n${seed}\n${text}\n${programs}`), text, file: scenarioFile, record: runFileName(labels, key, r), cost }));
   });
   if (errors.length) throw new InputErrors(errors.slice(0, 20));
 

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../scenario/errors.js';
-import { parseScenario } from '../scenario/load.js';
 import { stableJson, writeAtomic } from '../util/files.js';
 import { buildDoc, type RunRecord, type SweepDoc } from './doc.js';
 import { describePoint, type Plan, type RunTask } from './plan.js';
@@ -80,23 +79,9 @@ function storedRecord(path: string, run: RunTask): RunRecord | undefined {
   }
 }
 
-/**
- * Runs ordered by an estimate of their cost, largest first: simulated time
- * times the vCPUs that run in it (events grow with both). Ties keep plan order.
- */
+/** Runs by their estimated cost, largest first; ties keep plan order. */
 function longestFirst(runs: RunTask[]): RunTask[] {
-  const cost = new Map<RunTask, number>();
-  for (const r of runs) {
-    let c = 0;
-    try {
-      const s = parseScenario(r.text, r.file);
-      c = (s.duration + s.warmup) * s.guests.reduce((a, g) => a + g.count * g.smp.cpus, 0);
-    } catch {
-      // A bad point fails in its run, with its message; here it just goes last.
-    }
-    cost.set(r, c);
-  }
-  return runs.map((r, i) => ({ r, i })).sort((a, b) => cost.get(b.r)! - cost.get(a.r)! || a.i - b.i).map((x) => x.r);
+  return runs.map((r, i) => ({ r, i })).sort((a, b) => b.r.cost - a.r.cost || a.i - b.i).map((x) => x.r);
 }
 
 /** The compiled worker: next to this file in dist/, or in dist/ when this file runs from src/ (vitest). */
