@@ -357,10 +357,9 @@ export function featureByQemuName(name: string): CpuFeature | undefined {
 /**
  * Linux numbers capability words in arch/x86/include/asm/cpufeatures.h;
  * the words that are plain copies of a CPUID register keep the register's
- * bit numbers. This is v5.10's numbering; it orders identity flags the way a
- * current kernel lists them. Words Linux does not copy (invtsc) sort last.
+ * bit numbers. This is v5.10's numbering of the words it copies.
  */
-const LINUX_WORD_V510: Readonly<Record<FeatureWord, number>> = {
+export const LINUX_510_WORDS: Readonly<Partial<Record<FeatureWord, number>>> = {
   FEAT_1_EDX: 0,
   FEAT_8000_0001_EDX: 1,
   FEAT_1_ECX: 4,
@@ -373,8 +372,10 @@ const LINUX_WORD_V510: Readonly<Record<FeatureWord, number>> = {
   FEAT_SVM: 15,
   FEAT_7_0_ECX: 16,
   FEAT_7_0_EDX: 18,
-  FEAT_8000_0007_EDX: 32,
 };
+
+/** Orders identity flags the way a current kernel lists them; words Linux does not copy (invtsc) sort last. */
+const LINUX_WORD_V510 = { ...LINUX_510_WORDS, FEAT_8000_0007_EDX: 32 } as Readonly<Record<FeatureWord, number>>;
 
 export function cpuidOrderKey(f: CpuFeature): number {
   return LINUX_WORD_V510[f.word] * 32 + f.bit;

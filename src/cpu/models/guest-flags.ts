@@ -28,7 +28,7 @@
  *   linux-5.10  upstream v5.10 cpufeatures.h (NCAPINTS 19).
  */
 import type { CpuIdentity } from './types.js';
-import { CPU_FEATURES, FEATURE_WORDS, type CpuFeature, type FeatureWord, featureByFlag } from './features.js';
+import { CPU_FEATURES, FEATURE_WORDS, LINUX_510_WORDS, type CpuFeature, type FeatureWord, featureByFlag } from './features.js';
 
 export type GuestKernel = 'rhel7.3' | 'linux-5.10';
 
@@ -100,20 +100,7 @@ const RHEL73: Layout = {
 };
 
 const LINUX_510: Layout = {
-  words: {
-    FEAT_1_EDX: 0,
-    FEAT_8000_0001_EDX: 1,
-    FEAT_1_ECX: 4,
-    FEAT_8000_0001_ECX: 6,
-    FEAT_7_0_EBX: 9,
-    FEAT_XSAVE: 10,
-    FEAT_7_1_EAX: 12,
-    FEAT_8000_0008_EBX: 13,
-    FEAT_6_EAX: 14,
-    FEAT_SVM: 15,
-    FEAT_7_0_ECX: 16,
-    FEAT_7_0_EDX: 18,
-  },
+  words: LINUX_510_WORDS,
   overrides: {
     // "" in cpufeatures.h: never printed.
     fdp_excptn_only: null,
