@@ -394,11 +394,7 @@ export class Host implements Handler {
     for (const t of this.threads) if (t.allowed[cpu] && t.kind !== 'kthread' && !this.anyOnlineAllowed(t)) broken.push(`process ${t.tid} (${t.name}) no longer affine to cpu${cpu}`);
     for (const t of [...c.rq.queue]) {
       if (t.kind === 'kthread') continue;
-      this.sched.dequeue(c.rq, t, now);
-      this.rqChanged(c);
-      this.sched.detach(c.rq, t);
-      const to = this.selectCpu(t, now);
-      this.enqueueOn(t, to, now, 'migrate');
+      const to = this.moveQueued(t, c, now);
       if (!this.cpus[to].rq.curr) this.resched(to, now);
     }
     this.resched(cpu, now);
@@ -420,13 +416,8 @@ export class Host implements Handler {
     // A co-stopped thread is on no queue: it is placed when co-started.
     if (t.cpu < 0 || t.allowed[t.cpu] || t.costopped) return;
     if (t.state === STATE_RUNNABLE) {
-      const rq = this.cpus[t.cpu].rq;
-      this.sched.dequeue(rq, t, now);
-      this.rqChanged(this.cpus[t.cpu]);
-      this.sched.detach(rq, t);
-      this.enqueueOn(t, this.selectCpu(t, now), now, 'migrate');
-      const nrq = this.cpus[t.cpu].rq;
-      if (!nrq.curr) this.resched(t.cpu, now);
+      const to = this.moveQueued(t, this.cpus[t.cpu], now);
+      if (!this.cpus[to].rq.curr) this.resched(to, now);
     } else if (t.state === STATE_RUNNING) {
       // The stopper thread (migration/N) moves a running task: preempt it; the
       // resched path puts it back and we move it from the queue there.
@@ -562,20 +553,12 @@ export class Host implements Handler {
         this.rqChanged(c);
       } else if (!c.online && prev.kind !== 'kthread') {
         // The CPU is going offline: the stopper moves its last thread away.
-        this.sched.dequeue(c.rq, prev, now);
-        this.rqChanged(c);
-        this.sched.detach(c.rq, prev);
-        const to = this.selectCpu(prev, now);
-        this.enqueueOn(prev, to, now, 'migrate');
+        const to = this.moveQueued(prev, c, now);
         if (!this.cpus[to].rq.curr || this.sched.checkPreemptWakeup(this.cpus[to].rq, prev, now)) this.resched(to, now);
       } else if (this.pendingMove.has(prev)) {
         this.pendingMove.delete(prev);
         if (!prev.allowed[c.id]) {
-          this.sched.dequeue(c.rq, prev, now);
-          this.rqChanged(c);
-          this.sched.detach(c.rq, prev);
-          const to = this.selectCpu(prev, now);
-          this.enqueueOn(prev, to, now, 'migrate');
+          const to = this.moveQueued(prev, c, now);
           if (!this.cpus[to].rq.curr) this.resched(to, now);
         }
       }
@@ -732,6 +715,16 @@ export class Host implements Handler {
     c.balanceFailed = 0;
     this.migrate(pick, busiest, c, now);
     return true;
+  }
+
+  /** Take a thread queued on c off it and place it again (select_task_rq); returns its new CPU. */
+  private moveQueued(t: HostThread, c: Pcpu, now: Ns): number {
+    this.sched.dequeue(c.rq, t, now);
+    this.rqChanged(c);
+    this.sched.detach(c.rq, t);
+    const to = this.selectCpu(t, now);
+    this.enqueueOn(t, to, now, 'migrate');
+    return to;
   }
 
   private migrate(t: HostThread, from: Pcpu, to: Pcpu, now: Ns): void {
