@@ -57,9 +57,19 @@ export class Engine {
   delivered = 0;
   private seq = 0;
   private readonly queue = new FastPriorityQueue<SimEvent>(before);
+  /**
+   * The event being delivered, while it still sits at the root of the queue:
+   * the first event its handler schedules takes its place (one sift down
+   * instead of a poll and an add). Cleared once the root is anything else.
+   */
+  private atRoot: SimEvent | null = null;
+  /** The latest instant the current run may reach (`runUntil`'s `reach`); acting ahead stays within it. */
+  private limit: Ns = 0;
   readonly streams: Streams;
   /** Set to stop `run` at the next event boundary (Ctrl-C, wall-clock limits). */
   stopRequested = false;
+  /** False: every step is an event (`advanceIfNext` always refuses), the reference acting ahead is checked against. */
+  actAhead = true;
 
   constructor(seed: string | number) {
     this.streams = new Streams(seed);
@@ -74,7 +84,10 @@ export class Engine {
       throw new InvariantError(`event scheduled in the past: ${time} < now ${this.now}`);
     }
     const ev = new SimEvent(time, prio * SEQ_SPAN + this.seq++, target, kind, arg);
-    this.queue.add(ev);
+    if (this.atRoot !== null) {
+      this.atRoot = null;
+      this.queue.replaceTop(ev);
+    } else this.queue.add(ev);
     return ev;
   }
 
@@ -82,33 +95,73 @@ export class Engine {
     if (ev) ev.live = false;
   }
 
+  /** The next live event (dead ones at the root are dropped on the way), or undefined. */
+  private head(): SimEvent | undefined {
+    const q = this.queue;
+    let top = q.peek();
+    while (top !== undefined && !top.live) {
+      // The event being delivered is dead too: once polled it is no longer the root.
+      this.atRoot = null;
+      q.poll();
+      top = q.peek();
+    }
+    return top;
+  }
+
   /** Time of the next live event, or Infinity. */
   peekTime(): Ns {
-    let top = this.queue.peek();
-    while (top && !top.live) {
-      this.queue.poll();
-      top = this.queue.peek();
-    }
+    const top = this.head();
     return top ? top.time : Infinity;
+  }
+
+  /**
+   * Whether an event at (`time`, `prio`) scheduled now would be the next one
+   * the current run delivers. If so the clock moves to `time` and the caller
+   * does at once what that event would have done: the same things happen in
+   * the same order, without the event. Call it only as the last thing the
+   * current event does (whatever followed would run after the advance).
+   */
+  advanceIfNext(time: Ns, prio: number): boolean {
+    if (!this.actAhead || time > this.limit || time < this.now || this.stopRequested) return false;
+    const top = this.head();
+    // A pending event runs first if it is earlier, or at the same time with a
+    // priority that does not come after `prio` (its sequence is lower).
+    if (top !== undefined && (top.time < time || (top.time === time && top.key < (prio + 1) * SEQ_SPAN))) return false;
+    this.now = time;
+    return true;
+  }
+
+  /** Deliver `ev`, the live root of the queue. */
+  private deliver(ev: SimEvent): void {
+    this.now = ev.time;
+    this.delivered++;
+    ev.live = false;
+    this.atRoot = ev;
+    ev.target.onEvent(ev);
+    if (this.atRoot !== null) {
+      this.atRoot = null;
+      this.queue.poll();
+    }
   }
 
   /** Deliver the next live event; false when none is left. */
   step(): boolean {
-    for (;;) {
-      const ev = this.queue.poll();
-      if (!ev) return false;
-      if (!ev.live) continue;
-      this.now = ev.time;
-      this.delivered++;
-      ev.live = false;
-      ev.target.onEvent(ev);
-      return true;
-    }
+    const ev = this.head();
+    if (ev === undefined) return false;
+    this.limit = ev.time;
+    this.deliver(ev);
+    return true;
   }
 
-  /** Run every event with time <= `until`, then set now = until. */
-  runUntil(until: Ns): void {
+  /**
+   * Run every event with time <= `until`, then set now = until (or leave it
+   * where acting ahead took it). A model may act ahead up to `reach`: a run
+   * read only at its end passes that end, so slices of it do not stop a
+   * chain of work at their boundaries.
+   */
+  runUntil(until: Ns, reach: Ns = until): void {
     const q = this.queue;
+    this.limit = Math.max(until, reach);
     for (;;) {
       if (this.stopRequested) return;
       const ev = q.peek();
@@ -118,13 +171,9 @@ export class Engine {
         continue;
       }
       if (ev.time > until) break;
-      q.poll();
-      this.now = ev.time;
-      this.delivered++;
-      ev.live = false;
-      ev.target.onEvent(ev);
+      this.deliver(ev);
     }
-    this.now = until;
+    if (until > this.now) this.now = until;
   }
 
   get pending(): number {

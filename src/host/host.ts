@@ -653,7 +653,11 @@ export class Host implements Handler {
     this.accountThread(curr, curr.kind === 'vcpu' ? ACC_KVM : ACC_HOST, now);
     this.accountCpu(c, CPU_SCHED, now);
     c.switchIn = false;
-    c.startEv = this.engine.schedule(now + this.cfg.costs.tickNs, Prio.Sched, this, EV_START, c.id);
+    const end = now + this.cfg.costs.tickNs;
+    // Nothing else is due before the handler returns: the return happens now,
+    // as its event would have at `end`.
+    if (this.engine.advanceIfNext(end, Prio.Sched)) this.startThread(c, curr, end, false);
+    else c.startEv = this.engine.schedule(end, Prio.Sched, this, EV_START, c.id);
   }
 
   /** nr of runnable threads on a CPU (queued + running). */

@@ -127,8 +127,9 @@ export function qemuArgs(name: string, smpText: string, memory: number): string 
 }
 
 /** Build the model: engine, host, one QEMU process per guest (count replicated). */
-export function buildSimulation(s: Scenario, opts: { check?: boolean } = {}): Simulation {
+export function buildSimulation(s: Scenario, opts: { check?: boolean; actAhead?: boolean } = {}): Simulation {
   const engine = new Engine(s.seed);
+  engine.actAhead = opts.actAhead ?? true;
   const cfg = hostConfig(s, opts.check ?? false);
   const host = new Host(engine, cfg);
   const kvm = kvmConfig(s);

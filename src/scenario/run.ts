@@ -15,6 +15,8 @@ export interface RunOptions {
   maxEvents?: number;
   /** Observer of thread runs, modes, exits and commands (e.g. a TraceRecorder for --trace). */
   tracer?: Tracer;
+  /** False: no acting ahead, every step an event (the reference the tests compare against). */
+  actAhead?: boolean;
 }
 
 /** Simulated time between progress reports and stop checks. */
@@ -35,7 +37,7 @@ class Run {
     readonly s: Scenario,
     readonly opts: RunOptions,
   ) {
-    this.sim = buildSimulation(s, { check: opts.check });
+    this.sim = buildSimulation(s, { check: opts.check, actAhead: opts.actAhead });
     if (opts.tracer) this.sim.host.tracer = opts.tracer;
     this.timeline = new TimelineRunner(this.sim);
     const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
@@ -50,7 +52,8 @@ class Run {
     const e = sim.engine;
     if (this.t >= this.end || this.partial) return false;
     this.t = Math.min(this.end, this.t + SLICE_NS);
-    e.runUntil(this.t);
+    // Read between slices only for invariants and progress: acting ahead may go past a slice, not past the end.
+    e.runUntil(this.t, this.end);
     if (opts.check) sim.host.checkInvariants(e.now);
     const reason = e.stopRequested ? sim.stopReason ?? 'stopped by the model' : opts.shouldStop?.() ?? (opts.maxEvents !== undefined && e.delivered > opts.maxEvents ? `event budget of ${opts.maxEvents} events exhausted` : null);
     if (reason) {

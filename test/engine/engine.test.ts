@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, Prio, type Handler, type SimEvent } from '../../src/engine/engine.js';
 import { deriveSeed, Streams } from '../../src/engine/rng.js';
@@ -60,6 +61,128 @@ describe('engine', () => {
     e.runUntil(49);
     expect(log.seen).toEqual([]);
     expect(e.peekTime()).toBe(50);
+  });
+});
+
+describe('engine delivery while handlers schedule, cancel and peek', () => {
+  // An event being delivered stays at the root of the queue until its handler
+  // schedules something (which takes its place) or returns. Whatever handlers
+  // do, events must come out in (time, priority, scheduling order), as a
+  // plain sorted list would give them.
+  type Op = { kind: 'schedule'; dt: number; prio: number } | { kind: 'cancel'; which: number } | { kind: 'peek' };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constant('schedule' as const), dt: fc.integer({ min: 0, max: 5 }), prio: fc.integer({ min: 0, max: 5 }) }),
+    fc.record({ kind: fc.constant('cancel' as const), which: fc.nat(40) }),
+    fc.record({ kind: fc.constant('peek' as const) }),
+  );
+
+  it('delivers in the order a sorted reference list does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(op, { maxLength: 4 }), { minLength: 1, maxLength: 60 }), (script) => {
+        const e = new Engine(1);
+        // The reference: every scheduled event with its key; delivery takes the least live one.
+        const ref: { t: number; prio: number; seq: number; id: number; live: boolean }[] = [];
+        const handles: SimEvent[] = [];
+        const got: number[] = [];
+        const want: number[] = [];
+        let step = 0;
+        let seq = 0;
+        const h: Handler = {
+          onEvent(ev) {
+            got.push(ev.arg);
+            const ops = script[step++ % script.length];
+            for (const o of ops) {
+              if (o.kind === 'schedule') {
+                const id = handles.length;
+                handles.push(e.schedule(e.now + o.dt, o.prio, h, 0, id));
+                ref.push({ t: e.now + o.dt, prio: o.prio, seq: seq++, id, live: true });
+              } else if (o.kind === 'cancel') {
+                if (o.which < handles.length) {
+                  e.cancel(handles[o.which]);
+                  ref[o.which].live = false;
+                }
+              } else {
+                const live = ref.filter((r) => r.live);
+                const min = live.length ? Math.min(...live.map((r) => r.t)) : Infinity;
+                expect(e.peekTime()).toBe(min);
+              }
+            }
+          },
+        };
+        handles.push(e.schedule(0, 0, h, 0, 0));
+        ref.push({ t: 0, prio: 0, seq: seq++, id: 0, live: true });
+        for (let n = 0; n < 200; n++) {
+          const live = ref.filter((r) => r.live).sort((a, b) => a.t - b.t || a.prio - b.prio || a.seq - b.seq);
+          // The reference delivers the least live event: done before its handler runs.
+          if (live.length) {
+            live[0].live = false;
+            want.push(live[0].id);
+          }
+          const before = got.length;
+          if (!e.step()) {
+            expect(live).toEqual([]);
+            break;
+          }
+          expect(got.length).toBe(before + 1);
+          expect(got).toEqual(want);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a handler that schedules nothing still removes its event', () => {
+    const e = new Engine(1);
+    const log = new Log(e);
+    e.schedule(1, 0, log, 1);
+    e.schedule(2, 0, log, 2);
+    e.runUntil(10);
+    expect(log.seen).toEqual(['1:1:0', '2:2:0']);
+    expect(e.pending).toBe(0);
+  });
+});
+
+describe('acting ahead (advanceIfNext)', () => {
+  /** Runs `body` as the handler of one event at `at`, with `others` pending. */
+  function during(at: number, others: [number, number][], reach: number, body: (e: Engine) => void): Engine {
+    const e = new Engine(1);
+    const sink = new Log(e);
+    for (const [t, p] of others) e.schedule(t, p, sink);
+    e.schedule(at, Prio.Resume, { onEvent: () => body(e) });
+    e.runUntil(at, reach);
+    return e;
+  }
+
+  it('moves the clock when nothing pending comes first', () => {
+    let ok: boolean | undefined;
+    const e = during(10, [[30, Prio.Command]], 100, (e) => (ok = e.advanceIfNext(20, Prio.Sched)));
+    expect(ok).toBe(true);
+    expect(e.now).toBe(20);
+  });
+
+  it('refuses when an earlier event, or a same-time event of the same or an earlier priority, is pending', () => {
+    const tries: boolean[] = [];
+    during(10, [[15, Prio.Sample]], 100, (e) => tries.push(e.advanceIfNext(20, Prio.Sched)));
+    during(10, [[20, Prio.Sched]], 100, (e) => tries.push(e.advanceIfNext(20, Prio.Sched)));
+    during(10, [[20, Prio.Wakeup]], 100, (e) => tries.push(e.advanceIfNext(20, Prio.Sched)));
+    expect(tries).toEqual([false, false, false]);
+  });
+
+  it('goes ahead of a same-time event of a later priority, which then runs at that time', () => {
+    let ok: boolean | undefined;
+    const e = during(10, [[20, Prio.Sample]], 100, (e) => (ok = e.advanceIfNext(20, Prio.Sched)));
+    expect(ok).toBe(true);
+    expect(e.now).toBe(20);
+  });
+
+  it('never goes past the reach of the run', () => {
+    let ok: boolean | undefined;
+    const e = during(10, [], 15, (e) => (ok = e.advanceIfNext(20, Prio.Sched)));
+    expect(ok).toBe(false);
+    expect(e.now).toBe(10);
+    let ok2: boolean | undefined;
+    during(10, [], 10, (e) => (ok2 = e.advanceIfNext(11, Prio.Sched)));
+    expect(ok2).toBe(false);
   });
 });
 
