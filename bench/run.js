@@ -130,15 +130,19 @@ guests:
     return { ms: now() - t0, slices: sim.guests[0].onlineVcpus()[1].thread.switches };
   };
   // Marginal cost per slice: the difference between a long and a short run,
-  // so building the model does not count.
-  const perSlice = (latency) =>
-    median(
+  // so building the model does not count; after two warm-up runs (a cold JIT
+  // would count in the first difference), the median of several.
+  const perSlice = (latency) => {
+    spin(latency, '10s');
+    spin(latency, '10s');
+    return median(
       measure(() => {
-        const a = spin(latency, '4s');
-        const b = spin(latency, '20s');
+        const a = spin(latency, '10s');
+        const b = spin(latency, '100s');
         return ((b.ms - a.ms) * 1000) / (b.slices - a.slices);
-      }),
+      }, quick ? 3 : 7),
     );
+  };
   const short = perSlice('2ms');
   const long = perSlice('20ms');
   row('core-spin', 'wall per host slice of spinning on a preempted holder (20 ms slices)', long, 'us/slice', 10, 'lower');

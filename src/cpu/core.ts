@@ -466,6 +466,26 @@ export class Core extends CoreState {
     return stop;
   }
 
+  /**
+   * The last run stopped at its budget inside a `work` op it started in (the
+   * op at pc, the only one it ran): finish the op as part of that run, its
+   * cycles added to `cycles`; the next run starts after it. Returns the
+   * cycles added, or 0 when the run was anything else. Replaying any part of
+   * one op costs the same, so a budget that bounds replay work need not cut it.
+   */
+  finishWork(from: CoreState): number {
+    const op = this.code[this.pc * STRIDE];
+    if (this.workLeft <= 0 || this.pc !== from.pc || this.instrs !== from.instrs + 1) return 0;
+    if (op !== I.OP_WORK && op !== I.OP_WORK_I && op !== I.OP_VWORK && op !== I.OP_VWORK_I) return 0;
+    const rest = this.workLeft;
+    this.workLeft = 0;
+    this.pc++;
+    this.cycles += rest;
+    this.guestCycles += rest;
+    this.sinceSync += rest;
+    return rest;
+  }
+
   /** Effective address of the memory operand of the op at `pc`. */
   address(): number {
     const o = this.pc * STRIDE;

@@ -79,16 +79,25 @@ export class Engine {
     return this.streams.get(name);
   }
 
-  schedule(time: Ns, prio: number, target: Handler, kind = 0, arg = 0): SimEvent {
+  /**
+   * `seq`: a number from `reserveSeq`, for an event that must order among
+   * same-time, same-priority events as if it had been scheduled then.
+   */
+  schedule(time: Ns, prio: number, target: Handler, kind = 0, arg = 0, seq = this.seq++): SimEvent {
     if (!(time >= this.now)) {
       throw new InvariantError(`event scheduled in the past: ${time} < now ${this.now}`);
     }
-    const ev = new SimEvent(time, prio * SEQ_SPAN + this.seq++, target, kind, arg);
+    const ev = new SimEvent(time, prio * SEQ_SPAN + seq, target, kind, arg);
     if (this.atRoot !== null) {
       this.atRoot = null;
       this.queue.replaceTop(ev);
     } else this.queue.add(ev);
     return ev;
+  }
+
+  /** Take the next sequence number now for an event scheduled (or acted on ahead) later. */
+  reserveSeq(): number {
+    return this.seq++;
   }
 
   cancel(ev: SimEvent | null | undefined): void {
@@ -121,14 +130,19 @@ export class Engine {
    * the same order, without the event. Call it only as the last thing the
    * current event does (whatever followed would run after the advance).
    */
-  advanceIfNext(time: Ns, prio: number): boolean {
+  advanceIfNext(time: Ns, prio: number, seq = this.seq): boolean {
     if (!this.actAhead || time > this.limit || time < this.now || this.stopRequested) return false;
     const top = this.head();
     // A pending event runs first if it is earlier, or at the same time with a
-    // priority that does not come after `prio` (its sequence is lower).
-    if (top !== undefined && (top.time < time || (top.time === time && top.key < (prio + 1) * SEQ_SPAN))) return false;
+    // lower key (priority, then sequence: a new event's would be this.seq).
+    if (top !== undefined && (top.time < time || (top.time === time && top.key < prio * SEQ_SPAN + seq))) return false;
     this.now = time;
     return true;
+  }
+
+  /** The latest instant acting ahead may reach in the current run. */
+  get reach(): Ns {
+    return this.limit;
   }
 
   /** Deliver `ev`, the live root of the queue. */

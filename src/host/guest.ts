@@ -166,6 +166,16 @@ export class Guest implements WorkloadEnv {
     if (i >= 0) ws.splice(i, 1);
   }
 
+  /** unwatch then watch again: `v` goes to the end of the word's watchers. */
+  rewatch(addr: number, v: Vcpu): void {
+    const ws = this.watchers[addr];
+    if (ws === undefined) return;
+    const i = ws.indexOf(v);
+    if (i < 0 || i === ws.length - 1) return;
+    ws.splice(i, 1);
+    ws.push(v);
+  }
+
   /**
    * A store to `addr` is about to happen at `t` (by vCPU `by` or a device):
    * vCPUs spinning on it wake. Called before memory changes, so a vCPU that

@@ -225,6 +225,23 @@ export class Host implements Handler {
     t.accSince = now;
   }
 
+  /**
+   * A handler that interrupts the running thread for [from, to), in `mode`
+   * (KVM or host kernel), then returns to it: what accountThread and
+   * accountCpu at `from` and again at `to` add. Neither state goes idle, so no
+   * sibling changes.
+   */
+  private accountHandler(t: HostThread, c: Pcpu, mode: number, from: Ns, to: Ns): void {
+    this.add(t.acc, t.accState, t.accSince, from);
+    this.add(t.acc, mode, from, to);
+    t.accState = t.mode;
+    t.accSince = to;
+    this.add(c.acc, c.accState, c.accSince, from);
+    this.add(c.acc, CPU_SCHED, from, to);
+    c.accState = t.mode;
+    c.accSince = to;
+  }
+
   accountCpu(c: Pcpu, state: number, now: Ns): void {
     const wasBusy = c.accState !== CPU_IDLE;
     this.add(c.acc, c.accState, c.accSince, now);
@@ -621,16 +638,45 @@ export class Host implements Handler {
 
   // ---- tick and balancing --------------------------------------------------
 
-  private ensureTick(c: Pcpu, now: Ns): void {
-    if (c.tickEv) return;
-    const next = (Math.floor(now / this.tickNs) + 1) * this.tickNs;
-    c.tickEv = this.engine.schedule(next, Prio.Sched, this, EV_TICK, c.id);
+  /** The first tick boundary after `now` (ticks are aligned across CPUs, as without skew_tick=1). */
+  private nextTickAfter(now: Ns): Ns {
+    return (Math.floor(now / this.tickNs) + 1) * this.tickNs;
   }
 
+  private ensureTick(c: Pcpu, now: Ns): void {
+    if (c.tickEv) return;
+    c.tickEv = this.engine.schedule(this.nextTickAfter(now), Prio.Sched, this, EV_TICK, c.id);
+  }
+
+  /**
+   * Host ticks on c from `now`. When the next tick is the next thing to
+   * happen anywhere (a vCPU spinning or computing alone on its CPU), it is
+   * handled at once instead of as an event, and so on.
+   */
   private tick(c: Pcpu, now: Ns): void {
-    const curr = c.rq.curr;
-    if (!curr) return;
-    c.tickEv = this.engine.schedule(now + this.tickNs, Prio.Sched, this, EV_TICK, c.id);
+    while (c.rq.curr) {
+      // The next tick orders before anything this one schedules, as if
+      // scheduled first; it is scheduled once this one is done, unless it can
+      // be handled at once.
+      let seq = this.engine.reserveSeq();
+      let next = now + this.tickNs;
+      const n = this.quietTicks(c, now);
+      if (n > 0) {
+        // The tick after them orders as one scheduled by the last of them.
+        next = now + n * this.tickNs;
+        seq = this.engine.reserveSeq();
+      } else this.tickOnce(c, now);
+      if (!this.engine.advanceIfNext(next, Prio.Sched, seq)) {
+        c.tickEv = this.engine.schedule(next, Prio.Sched, this, EV_TICK, c.id, seq);
+        return;
+      }
+      now = next;
+    }
+  }
+
+  /** One tick on c, which is running a thread. */
+  private tickOnce(c: Pcpu, now: Ns): void {
+    const curr = c.rq.curr!;
     // nohz_full: with a single task and nothing queued the tick does not fire.
     if (c.nohzFull && c.rq.queue.length === 0) return;
     const resched = this.sched.tick(c.rq, now);
@@ -658,6 +704,83 @@ export class Host implements Handler {
     // as its event would have at `end`.
     if (this.engine.advanceIfNext(end, Prio.Sched)) this.startThread(c, curr, end, false);
     else c.startEv = this.engine.schedule(end, Prio.Sched, this, EV_START, c.id);
+  }
+
+  /**
+   * Ticks at `first`, first + period, ... on c, while the running thread can
+   * take them in place (leaving the state stop and start around each handler
+   * would, without their work) and nothing else can happen before each
+   * handler returns: each runs the scheduler tick, and the balance when it is
+   * due and would find nothing to do; the thread and the accounting take
+   * them all at once. Stops before a tick that reschedules, whose balance
+   * would act, or that the thread cannot take in place; returns how many it
+   * handled. The clock ends at the last handler's end, as acting ahead tick
+   * by tick would leave it.
+   */
+  private quietTicks(c: Pcpu, first: Ns): number {
+    const e = this.engine;
+    const curr = c.rq.curr!;
+    // (A nohz_full tick with nothing queued does nothing: tickOnce. Nothing
+    // gets queued while ticks are quiet.)
+    if (!e.actAhead || this.tracer !== null || !curr.started || (c.nohzFull && c.rq.queue.length === 0)) return 0;
+    const body = curr.body;
+    const period = this.tickNs;
+    const handler = this.cfg.costs.tickNs;
+    // Nothing is scheduled below, so the next event stays where it is.
+    const head = e.peekTime();
+    const reach = e.reach;
+    const max = body.ticksInPlace?.(first, period, handler, Infinity) ?? 0;
+    // Whether a balance finds anything cannot change while nothing else happens: asked once.
+    let idleBalance: boolean | null = null;
+    let n = 0;
+    for (let t = first; n < max && t + handler < head && t + handler <= reach; t += period) {
+      const balance = !c.isolated && t >= c.nextBalance;
+      if (balance && !(idleBalance ??= this.balanceFindsNothing(c))) break;
+      // A tick that reschedules is left for tickOnce (the tick is the same when asked again at t).
+      if (this.sched.tick(c.rq, t)) break;
+      if (balance) c.nextBalance = t + this.cfg.balanceIntervalNs;
+      n++;
+    }
+    if (n === 0) return 0;
+    const mode = curr.kind === 'vcpu' ? ACC_KVM : ACC_HOST;
+    const last = first + (n - 1) * period;
+    const from = Math.min(curr.accSince, c.accSince);
+    if (from >= this.cfg.warmupNs && Number.isInteger(from) && Number.isInteger(Math.max(curr.accSince, c.accSince))) {
+      // All after warm-up, in whole ns: what accountHandler adds tick by
+      // tick, summed (exact: integers), in the same buckets.
+      const between = (n - 1) * (period - handler);
+      curr.acc[curr.accState] += first - curr.accSince;
+      curr.acc[curr.mode] += between;
+      curr.acc[mode] += n * handler;
+      curr.accState = curr.mode;
+      curr.accSince = last + handler;
+      c.acc[c.accState] += first - c.accSince;
+      c.acc[curr.mode] += between;
+      c.acc[CPU_SCHED] += n * handler;
+      c.accState = curr.mode;
+      c.accSince = last + handler;
+    } else for (let k = 0, t = first; k < n; k++, t += period) this.accountHandler(curr, c, mode, t, t + handler);
+    c.switchIn = false;
+    body.takeTicks!(first, n, period, handler);
+    const end = last + handler;
+    if (!e.advanceIfNext(end, Prio.Sched)) throw new InvariantError(`cpu${c.id}: quiet ticks to ${end} met an event`);
+    return n;
+  }
+
+  /**
+   * periodicBalance and kickIdleBalance would do nothing on c now: no CPU is
+   * busier by two or more, and no idle CPU can take a thread waiting here.
+   */
+  private balanceFindsNothing(c: Pcpu): boolean {
+    const busiest = this.busiestQueued(c, false);
+    if (busiest && this.nr(busiest) - this.nr(c) >= 2) return false;
+    if (c.rq.queue.length === 0) return true;
+    const m = this.idleMask;
+    for (let i = maskNext(m, null, 0); i >= 0; i = maskNext(m, null, i + 1)) {
+      const o = this.cpus[i];
+      if (o !== c && !o.isolated && o.online && this.queuedAllowed(c, o.id)) return false;
+    }
+    return true;
   }
 
   /** nr of runnable threads on a CPU (queued + running). */

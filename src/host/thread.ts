@@ -37,6 +37,15 @@ export interface ThreadBody {
    * just interrupted by a host tick or re-based for an SMT sibling).
    */
   stop(now: Ns, preempted: boolean): void;
+  /**
+   * Host ticks interrupt the body at t, t + period, ..., each handler taking
+   * `handlerNs`, with nothing else happening meanwhile: how many of them in a
+   * row (at most `max`) it can take in place (`takeTicks`), each leaving
+   * exactly the state that stop at the tick and start at its handler's end
+   * would, without their work. Asked before anything changes.
+   */
+  ticksInPlace?(t: Ns, period: Ns, handlerNs: Ns, max: number): number;
+  takeTicks?(t: Ns, n: number, period: Ns, handlerNs: Ns): void;
 }
 
 export class HostThread implements SchedEntity {

@@ -135,6 +135,14 @@ export class Vcpu implements ThreadBody, Handler {
   private readonly snap = new CoreState();
   private segStart: Ns = 0;
   private ev: SimEvent | null = null;
+  /**
+   * `ev` fires early: a tick taken in place pushed the stretch's end to
+   * `evAt`. When it fires it is scheduled again for `evAt`, with the sequence
+   * number reserved when the stretch restarted (the one its event would have had).
+   */
+  private staleEv: SimEvent | null = null;
+  private evAt: Ns = 0;
+  private evSeq = 0;
   private speedHz: number;
   /** Guest CPU number (the guest numbers online CPUs contiguously). */
   cpuNo: number;
@@ -305,6 +313,7 @@ export class Vcpu implements ThreadBody, Handler {
   stop(now: Ns, preempted = false): void {
     // kvm_sched_out → kvm_steal_time_set_preempted: the guest sees this vCPU as preempted.
     if (preempted) this.guest.setPreempted(this, true, now);
+    this.staleEv = null;
     switch (this.phase) {
       case PH_GUEST:
         if (this.ev) {
@@ -343,6 +352,85 @@ export class Vcpu implements ThreadBody, Handler {
     if (this.phase !== PH_GUEST && this.phase !== PH_SPIN) return;
     this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT]++;
     if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, 'EXTERNAL_INTERRUPT', now);
+  }
+
+  /**
+   * Ticks can be taken in place when stop + start would only shift time:
+   * parked on a spin (re-parked at each handler's end), or inside one long
+   * `work` op that goes on past each restarted stretch (a computing guest, a
+   * preempted lock holder).
+   */
+  ticksInPlace(t: Ns, period: Ns, handlerNs: Ns, max: number): number {
+    if (this.phase === PH_SPIN) {
+      if (this.parkedAhead && t < this.spinStart) return 0;
+      // A pending PAUSE-loop exit is re-armed at each handler's end: one at a time.
+      return this.pleEv !== null ? Math.min(1, max) : max;
+    }
+    if (this.phase !== PH_GUEST) return 0;
+    const ev = this.ev;
+    if (ev === null || ev.kind !== EV_BUDGET || this.nSpecWatch > 0 || this.pendingIrq !== 0) return 0;
+    const c = this.core;
+    const s = this.snap;
+    // The stretch is the rest of one work op (runGuest ran it to its end):
+    // it started inside the op, with nothing owed, and stopped just past it.
+    if (c.nLocal > 0 || c.probes.n > 0 || s.debt !== 0 || s.workLeft <= 0 || c.workLeft !== 0 || c.pc !== s.pc + 1 || c.instrs !== s.instrs + 1) return 0;
+    const op = c.code[s.pc * STRIDE];
+    if (op !== I.OP_WORK && op !== I.OP_WORK_I && op !== I.OP_VWORK && op !== I.OP_VWORK_I) return 0;
+    // Each tick's replay runs b cycles of it, and what is left must still
+    // outlast a chunk, so that the stretch from the handler's end is again
+    // the rest of the op: the first replay from here, the later ones across
+    // one tick period less a handler.
+    const b1 = this.cycles(t - this.segStart);
+    if (b1 <= 0 || s.workLeft - b1 <= CHUNK_CYCLES) return 0;
+    const b = this.cycles(period - handlerNs);
+    if (b <= 0) return 1;
+    return Math.min(max, 1 + Math.floor((s.workLeft - b1 - CHUNK_CYCLES - 1) / b));
+  }
+
+  takeTicks(t: Ns, n: number, period: Ns, handlerNs: Ns): void {
+    this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT] += n;
+    const c = this.core;
+    const last = t + (n - 1) * period;
+    const end = last + handlerNs;
+    // start(): the PAUSE-loop count restarts after any exit.
+    c.pleRun = 0;
+    if (this.phase === PH_SPIN) {
+      // leaveSpin at each tick, enterSpin at its handler's end, on the unchanged word.
+      this.parkedAhead = false;
+      this.stats.spinNs += Math.max(0, t - this.spinStart) + (n - 1) * (period - handlerNs);
+      this.lastLdPc = -1;
+      this.spinStart = end;
+      this.guest.rewatch(this.spinAddr, this);
+      if (this.pleEv) {
+        this.engine.cancel(this.pleEv);
+        this.pleEv = this.engine.schedule(end + this.ns(this.pleWindow), Prio.Resume, this, EV_PLE);
+      }
+      return;
+    }
+    // Each replayTo: b cycles of the op from the stretch's start, one run-count.
+    const s = this.snap;
+    const b = this.cycles(t - this.segStart) + (n - 1) * this.cycles(period - handlerNs);
+    s.workLeft -= b;
+    s.instrs += n;
+    s.guestCycles += b;
+    s.sinceSync += b;
+    s.pleRun = 0;
+    this.lastLdPc = -1;
+    // runGuest at the last handler's end: the rest of the op, one run-count,
+    // saved state as above.
+    const rest = s.workLeft;
+    this.segStart = end;
+    c.workLeft = 0;
+    c.pc = s.pc + 1;
+    c.instrs = s.instrs + 1;
+    c.guestCycles = s.guestCycles + rest;
+    c.sinceSync = s.sinceSync + rest;
+    c.cycles = rest;
+    c.tsc0 = this.tscAt(end);
+    // Its end moved out: the pending event comes early and is re-aimed then.
+    this.staleEv = this.ev;
+    this.evAt = end + this.ns(rest);
+    this.evSeq = this.engine.reserveSeq();
   }
 
   // ---- guest execution -------------------------------------------------------
@@ -393,6 +481,8 @@ export class Vcpu implements ThreadBody, Handler {
     c.probes.n = 0;
     c.tsc0 = this.tscAt(t0);
     const stop = c.run(CHUNK_CYCLES);
+    // A stretch that is all one long work op goes on to the op's end.
+    if (stop === STOP_BUDGET) c.finishWork(this.snap);
     if (c.nSpec > 0) this.watchSpec();
     const t = t0 + this.ns(c.cycles);
     // The stretch ends at a load that repeats a pure loop (as doSync would
@@ -436,6 +526,11 @@ export class Vcpu implements ThreadBody, Handler {
     if (ev.kind === EV_PLE) {
       this.pleEv = null;
       this.pleExit(now);
+      return;
+    }
+    if (ev === this.staleEv) {
+      this.staleEv = null;
+      this.ev = this.engine.schedule(this.evAt, Prio.Resume, this, EV_BUDGET, 0, this.evSeq);
       return;
     }
     this.ev = null;

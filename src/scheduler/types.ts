@@ -64,7 +64,11 @@ export interface SchedClass<E extends SchedEntity = SchedEntity> {
   pickNext(rq: RunQueue<E>, now: Ns): E | null;
   /** curr stops running; when `runnable`, it goes back into the queue. */
   putPrev(rq: RunQueue<E>, now: Ns, runnable: boolean): void;
-  /** Scheduler tick for curr: true when curr should be preempted. */
+  /**
+   * Scheduler tick for curr: true when curr should be preempted. Asked again
+   * at the same `now` it changes nothing and gives the same answer (the host
+   * asks ahead when it takes several ticks at once).
+   */
   tick(rq: RunQueue<E>, now: Ns): boolean;
   /** A woken entity was enqueued on rq: true when it should preempt curr. */
   checkPreemptWakeup(rq: RunQueue<E>, woken: E, now: Ns): boolean;

@@ -155,3 +155,28 @@ describe('interrupts in the middle of work', () => {
     expect(c.probes.n).toBe(1);
   });
 });
+
+describe('finishWork', () => {
+  it('completes the work op a run stopped in, as part of that run', () => {
+    const p = assemble('work 1000\nli r1, 7\nhlt');
+    const c = new Core(p, new Float64Array(p.memWords));
+    const s = new CoreState();
+    c.save(s);
+    expect(c.run(300)).toBe(STOP_BUDGET);
+    expect(c.finishWork(s)).toBe(700);
+    expect([c.pc, c.workLeft, c.cycles, c.instrs]).toEqual([1, 0, 1000, 1]);
+    // The next run goes on after the op, as one that had run it whole.
+    expect(c.run(100)).toBe(STOP_EXIT);
+    expect(c.regs[1]).toBe(7);
+  });
+
+  it('leaves any other run alone: one that ran past the op, or ended in another', () => {
+    const p = assemble('loop: work 1000\njmp loop');
+    const c = new Core(p, new Float64Array(p.memWords));
+    const s = new CoreState();
+    c.save(s);
+    c.run(1500); // the first op whole, the jump, half of the next
+    expect(c.finishWork(s)).toBe(0);
+    expect([c.pc, c.workLeft]).toEqual([0, 501]);
+  });
+});
