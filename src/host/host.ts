@@ -508,6 +508,15 @@ export class Host implements Handler {
 
   // ---- dispatch ----------------------------------------------------------
 
+  /**
+   * A resched of `cpu` is due at `now`: asked from an event of a later
+   * priority, it is the next thing to happen there.
+   */
+  reschedDue(cpu: number, now: Ns): boolean {
+    const ev = this.cpus[cpu].reschedEv;
+    return ev !== null && ev.live && ev.time === now;
+  }
+
   resched(cpu: number, now: Ns): void {
     const c = this.cpus[cpu];
     if (c.reschedEv && c.reschedEv.live) return;

@@ -881,6 +881,10 @@ export class Vcpu implements ThreadBody, Handler {
         // Back in the same loop with the same state: if the word is unchanged it
         // is still a pure spin, so re-park without re-executing loads to find out.
         if (this.canRepark()) {
+          // The yield rescheduled this CPU, now and next: the vCPU is switched
+          // out before it spins again (or re-picked, and then it re-parks in
+          // start). Parking it here would only be undone.
+          if (this.host.reschedDue(this.thread.cpu, now)) return;
           this.enterSpin(now, this.spinAddr, this.spinPeriod, this.spinPauses);
           return;
         }
