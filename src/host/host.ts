@@ -595,8 +595,6 @@ export class Host implements Handler {
     if (!next) {
       this.accountCpu(c, CPU_IDLE, now);
       if (this.tracer) this.tracer.run(c.id, -1, now);
-      this.engine.cancel(c.tickEv);
-      c.tickEv = null;
       return;
     }
     next.state = STATE_RUNNING;
