@@ -116,13 +116,17 @@ export class Guest implements WorkloadEnv {
     const v = new Vcpu(this.engine, this.host, this, t, index, cpuNo, this.spec.kvm);
     this.spec.initRegs?.(cpuNo, v.core.regs);
     this.vcpus[index] = v;
-    for (const o of this.onlineVcpus()) o.core.online = this.onlineVcpus().length;
+    // The guest numbers CPUs in the order they come online: cpu-add 7 then
+    // cpu-add 5 on a 4-vCPU guest gives cpu4 (#7) and cpu5 (#5).
+    this.inCpuOrder = [...this.inCpuOrder, v];
+    for (const o of this.inCpuOrder) o.core.online = this.inCpuOrder.length;
     return v;
   }
+  private inCpuOrder: readonly Vcpu[] = [];
 
   /** vCPUs in guest CPU-number order (the guest numbers them contiguously). */
-  onlineVcpus(): Vcpu[] {
-    return this.vcpus.filter((v) => v !== undefined);
+  onlineVcpus(): readonly Vcpu[] {
+    return this.inCpuOrder;
   }
 
   vcpuByCpuNo(n: number): Vcpu | undefined {

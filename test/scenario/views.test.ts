@@ -64,6 +64,35 @@ describe('seed §2.3: -smp examples seen from inside the guest', () => {
     expect(renderView(after, 'cpu-info.sh')).toMatch(/^logical CPU number in total: 5$/m);
   });
 
+  it('cpu-add 7 then cpu-add 5: the guest numbers them cpu4 and cpu5, and interrupts for each reach it', () => {
+    // Each guest CPU serves its own request ring; a request is signalled to
+    // the vCPU with that guest CPU number. Numbered by QEMU index instead,
+    // cpu4's requests would wake #5 (cpu5) and never be served.
+    const text = `duration: 200ms
+warmup: 0s
+host: { cpus: 8 }
+guests:
+  - name: web
+    smp: "4,maxcpus=8"
+    workload: { kind: request, rate: 40k/s, service: 20us }
+timeline:
+  - { at: 20ms, guest: web, monitor: cpu-add 7 }
+  - { at: 30ms, guest: web, monitor: cpu-add 5 }
+`;
+    const s = parseScenario(text, 'h.yaml');
+    const sim = runTo(s, 40e6);
+    expect(sim.guests[0].onlineVcpus().map((v) => [v.index, v.cpuNo])).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [7, 4], [5, 5]]);
+    // What interrupts, IPIs and kicks for guest CPU n look up.
+    expect([4, 5].map((n) => sim.guests[0].vcpuByCpuNo(n)!.index)).toEqual([7, 5]);
+    expect(renderView(sim, 'info-cpus').trim().split('\n').map((l) => /CPU #(\d+)/.exec(l)![1])).toEqual(['0', '1', '2', '3', '5', '7']);
+    const { results } = runScenario(s, { check: true });
+    const c = results.guests[0].counters;
+    expect(c.dropped ?? 0).toBe(0);
+    expect(c.in_flight).toBeLessThan(20);
+    expect(c.completed).toBeGreaterThan(0.95 * c.issued);
+    for (const v of results.guests[0].vcpu) expect(v.exits.IO_INSTRUCTION ?? 0, `cpu${v.cpu}`).toBeGreaterThan(0);
+  });
+
   it('the guest CPU model shows in /proc/cpuinfo (seed §4.3, Broadwell)', () => {
     const sim = runTo(guestWith('1', '').guests ? parseScenario(`duration: 10ms\nhost: { cpus: 2, cpu: Broadwell }\nguests:\n  - { name: g, cpu: Broadwell, workload: { kind: idle } }\n`, 'b.yaml') : guestWith(''), 5e6);
     const info = renderView(sim, 'cpuinfo');
