@@ -23,11 +23,18 @@ export interface Series {
  */
 export class Sampler implements Handler {
   readonly series: Series;
-  private lastCpu: Float64Array[];
-  private lastCount: number[];
-  private lastWait: number[][];
-  private readonly lastLat: { n: number; sum: number }[] = [];
-  private readonly psrRows = new Map<string, Series['vcpu_psr'][number]>();
+  /** Per pCPU, its time buckets at the last sample, and the series each state's share goes to. */
+  private readonly lastCpu: Float64Array[];
+  private readonly cpuShares: number[][][];
+  private readonly lastCount: number[];
+  private readonly lastWait: number[][];
+  private readonly lastLatN: number[];
+  private readonly lastLatSum: number[];
+  /** Per guest, the psr row of each guest CPU number (hot-plugged vCPUs get theirs when first seen). */
+  private readonly psrRows: Series['vcpu_psr'][number][][];
+  private readonly capacity: number;
+  /** Samples taken so far. */
+  private taken = 0;
 
   constructor(
     readonly sim: Simulation,
@@ -37,17 +44,32 @@ export class Sampler implements Handler {
     readonly latencies: (string | undefined)[] = [],
   ) {
     const h = sim.host;
+    // Every series has one value per sample, and how many samples a whole
+    // run takes is known: they are made at that length and cut if it stops early.
+    const n = (this.capacity = Math.max(0, Math.floor(sim.scenario.duration / interval)));
+    const zeros = () => new Array<number>(n).fill(0);
     this.series = {
       interval_ns: interval,
-      t_ns: [],
-      pcpu: h.cpus.map((c) => ({ cpu: c.id, share: Object.fromEntries(CPU_ACC_NAMES.map((n) => [n, [] as number[]])) })),
-      guests: sim.guests.map((g) => ({ name: g.name, throughput: [], steal_share: [], latency_mean_ns: [] })),
-      vcpu_psr: sim.guests.flatMap((g) => g.onlineVcpus().map((v) => ({ guest: g.name, cpu: v.cpuNo, psr: [] as number[] }))),
+      t_ns: zeros(),
+      pcpu: h.cpus.map((c) => ({ cpu: c.id, share: Object.fromEntries(CPU_ACC_NAMES.map((name) => [name, zeros()])) })),
+      guests: sim.guests.map((g) => ({ name: g.name, throughput: zeros(), steal_share: zeros(), latency_mean_ns: new Array<number | null>(n).fill(null) })),
+      vcpu_psr: [],
     };
-    for (const r of this.series.vcpu_psr) if (!this.psrRows.has(r.guest + '\0' + r.cpu)) this.psrRows.set(r.guest + '\0' + r.cpu, r);
+    this.psrRows = sim.guests.map(() => []);
+    sim.guests.forEach((g, i) => {
+      for (const v of g.onlineVcpus()) {
+        if (this.psrRows[i][v.cpuNo]) continue;
+        const row = { guest: g.name, cpu: v.cpuNo, psr: new Array<number>(n).fill(-1) };
+        this.psrRows[i][v.cpuNo] = row;
+        this.series.vcpu_psr.push(row);
+      }
+    });
     this.lastCpu = h.cpus.map(() => new Float64Array(CPU_ACC_NAMES.length));
+    this.cpuShares = this.series.pcpu.map((p) => CPU_ACC_NAMES.map((n) => p.share[n]));
     this.lastCount = sim.guests.map(() => 0);
     this.lastWait = sim.guests.map((g) => g.onlineVcpus().map(() => 0));
+    this.lastLatN = sim.guests.map(() => 0);
+    this.lastLatSum = sim.guests.map(() => 0);
     const first = sim.scenario.warmup + interval;
     if (first <= sim.scenario.warmup + sim.scenario.duration) sim.engine.schedule(first, Prio.Sample, this);
   }
@@ -56,50 +78,72 @@ export class Sampler implements Handler {
     const sim = this.sim;
     const now = sim.engine.now;
     const h = sim.host;
+    const warmup = h.cfg.warmupNs;
     const s = this.series;
-    s.t_ns.push(now);
-    h.cpus.forEach((c, i) => {
+    const j = this.taken++;
+    if (j >= this.capacity) throw new Error(`sampler: more than the ${this.capacity} samples a run takes`);
+    s.t_ns[j] = now;
+    for (let i = 0; i < h.cpus.length; i++) {
+      const c = h.cpus[i];
       const prev = this.lastCpu[i];
-      const cur = Float64Array.from(c.acc);
-      if (now > c.accSince) cur[c.accState] += now - Math.max(c.accSince, h.cfg.warmupNs);
-      CPU_ACC_NAMES.forEach((n, k) => s.pcpu[i].share[n].push(round((cur[k] - prev[k]) / this.interval)));
-      this.lastCpu[i] = cur;
-    });
-    sim.guests.forEach((g, i) => {
-      let total = 0;
-      for (const c of this.counters[i] ? [this.counters[i]] : []) total += g.counters.get(c) ?? 0;
-      s.guests[i].throughput.push(round(((total - this.lastCount[i]) * 1e9) / this.interval));
+      const shares = this.cpuShares[i];
+      for (let k = 0; k < prev.length; k++) {
+        // The state it is in now counts up to now.
+        const cur = k === c.accState && now > c.accSince ? c.acc[k] + (now - Math.max(c.accSince, warmup)) : c.acc[k];
+        shares[k][j] = round((cur - prev[k]) / this.interval);
+        prev[k] = cur;
+      }
+    }
+    for (let i = 0; i < sim.guests.length; i++) {
+      const g = sim.guests[i];
+      const total = this.counters[i] ? (g.counters.get(this.counters[i]) ?? 0) : 0;
+      s.guests[i].throughput[j] = round(((total - this.lastCount[i]) * 1e9) / this.interval);
       this.lastCount[i] = total;
       let wait = 0;
       const vs = g.onlineVcpus();
-      vs.forEach((v, k) => {
-        const t = v.thread;
-        const w = t.acc[ACC_WAIT] + (t.accState === ACC_WAIT ? now - Math.max(t.accSince, h.cfg.warmupNs) : 0);
-        wait += w - (this.lastWait[i][k] ?? 0);
-        this.lastWait[i][k] = w;
-      });
-      s.guests[i].steal_share.push(round(wait / (this.interval * Math.max(1, vs.length))));
+      const lastWait = this.lastWait[i];
+      for (let k = 0; k < vs.length; k++) {
+        const t = vs[k].thread;
+        const w = t.acc[ACC_WAIT] + (t.accState === ACC_WAIT ? now - Math.max(t.accSince, warmup) : 0);
+        wait += w - (lastWait[k] ?? 0);
+        lastWait[k] = w;
+      }
+      s.guests[i].steal_share[j] = round(wait / (this.interval * Math.max(1, vs.length)));
       // Mean latency of the samples that arrived in this window (null: none did).
       const hist = this.latencies[i] ? g.histograms.get(this.latencies[i]!) : undefined;
-      const prev = this.lastLat[i] ?? { n: 0, sum: 0 };
-      const dn = (hist?.n ?? 0) - prev.n;
-      s.guests[i].latency_mean_ns.push(dn > 0 ? Math.round(((hist?.sum ?? 0) - prev.sum) / dn) : null);
-      this.lastLat[i] = { n: hist?.n ?? 0, sum: hist?.sum ?? 0 };
-    });
-    for (const g of sim.guests)
-      for (const v of g.onlineVcpus()) {
-        const key = g.name + '\0' + v.cpuNo;
-        let row = this.psrRows.get(key);
+      const n = hist?.n ?? 0;
+      const sum = hist?.sum ?? 0;
+      const dn = n - this.lastLatN[i];
+      s.guests[i].latency_mean_ns[j] = dn > 0 ? Math.round((sum - this.lastLatSum[i]) / dn) : null;
+      this.lastLatN[i] = n;
+      this.lastLatSum[i] = sum;
+      const rows = this.psrRows[i];
+      for (let k = 0; k < vs.length; k++) {
+        const v = vs[k];
+        let row = rows[v.cpuNo];
         if (!row) {
           // A vCPU hot-plugged during the run: not there (-1) before it existed.
-          row = { guest: g.name, cpu: v.cpuNo, psr: new Array(s.t_ns.length - 1).fill(-1) };
+          row = { guest: g.name, cpu: v.cpuNo, psr: new Array<number>(this.capacity).fill(-1) };
+          rows[v.cpuNo] = row;
           s.vcpu_psr.push(row);
-          this.psrRows.set(key, row);
         }
-        row.psr.push(v.thread.state === STATE_RUNNING ? v.thread.cpu : -1);
+        row.psr[j] = v.thread.state === STATE_RUNNING ? v.thread.cpu : -1;
       }
+    }
     const next = now + this.interval;
     if (next <= sim.scenario.warmup + sim.scenario.duration) sim.engine.schedule(next, Prio.Sample, this);
+  }
+
+  /** The series of the samples taken (fewer than planned if the run stopped early). */
+  finish(): Series {
+    const s = this.series;
+    const n = this.taken;
+    const cut = (a: unknown[]) => (a.length = n);
+    cut(s.t_ns);
+    for (const p of s.pcpu) for (const a of Object.values(p.share)) cut(a);
+    for (const g of s.guests) cut(g.throughput), cut(g.steal_share), cut(g.latency_mean_ns);
+    for (const r of s.vcpu_psr) cut(r.psr);
+    return s;
   }
 }
 

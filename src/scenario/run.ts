@@ -72,7 +72,7 @@ class Run {
     const measured = Math.max(0, now - s.warmup);
     if (this.opts.check && !this.partial) sim.host.checkAccounting(measured);
     const results = collect(sim, measured, this.partial);
-    results.series = this.sampler.series;
+    results.series = this.sampler.finish();
     addStability(results);
     results.timeline = this.timeline.effects;
     return { results, sim };
