@@ -12,6 +12,11 @@ const { OP_NOP, OP_LI, OP_MOV, OP_ADD, OP_ADD_I, OP_SUB, OP_SUB_I, OP_MUL, OP_MU
   OP_WRMSR, OP_VMCALL, OP_IPI, OP_IPI_I, OP_IPIALL, OP_TIMER, OP_TIMER_I, OP_COUNT, OP_SAMPLE, OP_VWORK_I, OP_VWORK,
   OP_RDTSCP, OP_NVCPU, OP_DIV, OP_DIV_I, OP_END } = I;
 
+/** `work` or `vwork`, with a register or an immediate count. */
+export function isWorkOp(op: number): boolean {
+  return op === OP_WORK || op === OP_WORK_I || op === OP_VWORK || op === OP_VWORK_I;
+}
+
 /** Why `run` returned. The op at `pc` has not executed yet unless said otherwise. */
 export const STOP_BUDGET = 0;
 /** A `sync` op (shared memory) waits at `pc` for its simulated instant. */
@@ -484,9 +489,7 @@ export class Core extends CoreState {
    * one op costs the same, so a budget that bounds replay work need not cut it.
    */
   finishWork(from: CoreState): number {
-    const op = this.code[this.pc * STRIDE];
-    if (this.workLeft <= 0 || this.pc !== from.pc || this.instrs !== from.instrs + 1) return 0;
-    if (op !== OP_WORK && op !== OP_WORK_I && op !== OP_VWORK && op !== OP_VWORK_I) return 0;
+    if (this.workLeft <= 0 || this.pc !== from.pc || this.instrs !== from.instrs + 1 || !isWorkOp(this.code[this.pc * STRIDE])) return 0;
     const rest = this.workLeft;
     this.workLeft = 0;
     this.pc++;

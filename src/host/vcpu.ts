@@ -1,7 +1,7 @@
 import { Prio, type Engine, type Handler, type SimEvent } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
 import { STRIDE } from '../cpu/assembler.js';
-import { Core, CoreState, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_PLE, STOP_SYNC } from '../cpu/core.js';
+import { Core, CoreState, isWorkOp, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_PLE, STOP_SYNC } from '../cpu/core.js';
 import * as I from '../cpu/isa.js';
 import { COST, VEC_TIMER, VEC_IPI } from '../cpu/isa.js';
 import { EXIT_INDEX, EXIT_REASONS, type ExitCosts } from './costs.js';
@@ -374,8 +374,7 @@ export class Vcpu implements ThreadBody, Handler {
     // The stretch is the rest of one work op (runGuest ran it to its end):
     // it started inside the op, with nothing owed, and stopped just past it.
     if (c.nLocal > 0 || c.probes.n > 0 || s.debt !== 0 || s.workLeft <= 0 || c.workLeft !== 0 || c.pc !== s.pc + 1 || c.instrs !== s.instrs + 1) return 0;
-    const op = c.code[s.pc * STRIDE];
-    if (op !== I.OP_WORK && op !== I.OP_WORK_I && op !== I.OP_VWORK && op !== I.OP_VWORK_I) return 0;
+    if (!isWorkOp(c.code[s.pc * STRIDE])) return 0;
     // Each tick's replay runs b cycles of it, and what is left must still
     // outlast a chunk, so that the stretch from the handler's end is again
     // the rest of the op: the first replay from here, the later ones across
