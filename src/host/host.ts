@@ -645,14 +645,11 @@ export class Host implements Handler {
 
   // ---- tick and balancing --------------------------------------------------
 
-  /** The first tick boundary after `now` (ticks are aligned across CPUs, as without skew_tick=1). */
-  private nextTickAfter(now: Ns): Ns {
-    return (Math.floor(now / this.tickNs) + 1) * this.tickNs;
-  }
-
   private ensureTick(c: Pcpu, now: Ns): void {
     if (c.tickEv) return;
-    c.tickEv = this.engine.schedule(this.nextTickAfter(now), Prio.Sched, this, EV_TICK, c.id);
+    // The first tick boundary after now: ticks are aligned across CPUs (no skew_tick=1).
+    const next = (Math.floor(now / this.tickNs) + 1) * this.tickNs;
+    c.tickEv = this.engine.schedule(next, Prio.Sched, this, EV_TICK, c.id);
   }
 
   /**
