@@ -112,14 +112,14 @@ async function runCommand(args: RunArgs): Promise<number> {
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
   const json = stableJson(results);
   const written: string[] = [];
-  const put = (path: string, text: string, label = path) => {
+  const put = (path: string, text: string | Uint8Array, label = path) => {
     writeAtomic(path, text);
     written.push(label);
   };
   if (args.write) put(join(dir, 'report.json'), json);
   if (formats.includes('html')) put(join(dir, 'report.html'), renderHtml(results));
   if (formats.includes('csv')) for (const [name, text] of Object.entries(renderCsv(results))) put(join(dir, name), text);
-  if (tracer && args.trace) put(args.trace, tracer.json(sim), `${args.trace} (trace${tracer.truncated ? `: window ended early, at ${tracer.maxEvents} events` : ''})`);
+  if (tracer && args.trace) put(args.trace, tracer.bytes(sim), `${args.trace} (trace${tracer.truncated ? `: window ended early, at ${tracer.maxEvents} events` : ''})`);
   if (results.run.partial) process.stderr.write(`simvm: the run stopped early (${results.run.stop_reason ?? 'stopped'}); the report is marked partial\n`);
   if (formats.includes('text')) process.stdout.write(renderText(results, { perVcpu: s.report.per_vcpu }));
   if (formats.includes('json')) process.stdout.write(json);

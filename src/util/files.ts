@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
  * rename over the target. A failed run never leaves a half-written report
  * and never destroys an earlier good one.
  */
-export function writeAtomic(path: string, data: string): void {
+export function writeAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);

@@ -102,3 +102,46 @@ describe('--trace: Chrome trace-event JSON for Perfetto', () => {
     expect(JSON.stringify(withTrace)).toBe(JSON.stringify(plain));
   });
 });
+
+/** The trace file as JSON.stringify writes each event of trace(): what the byte writer must reproduce. */
+function reference(tracer: TraceRecorder, sim: Parameters<TraceRecorder['trace']>[0]): string {
+  const t = tracer.trace(sim);
+  return `{"displayTimeUnit":"ns","otherData":${JSON.stringify(t.otherData)},"traceEvents":[\n${t.traceEvents.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
+}
+
+describe('--trace: the file is written byte by byte, as JSON.stringify would', () => {
+  it('for a run with runs, modes, exits, timeline commands and threads added mid-run', () => {
+    for (const [file, sets] of [
+      ['overcommit-16on4.yaml', ['duration=20ms', 'warmup=5ms']],
+      ['hotplug.yaml', ['duration=100ms', 'warmup=50ms', 'timeline.0.at=60ms']],
+    ] as const) {
+      const { tracer, text } = traced(file, [...sets], { check: false });
+      const s = loadScenario(`${ROOT}scenarios/${file}`, { sets: [...sets] });
+      const again = new TraceRecorder({ fromNs: s.warmup });
+      const { sim } = runScenario(s, { check: false, tracer: again });
+      expect(text).toBe(reference(again, sim));
+      expect(Buffer.from(text).equals(again.bytes(sim))).toBe(true);
+      expect(tracer.events).toBeGreaterThan(100);
+    }
+  });
+
+  it('for times that are not whole microseconds, not whole ns, or very large, and names that need escaping', () => {
+    const { sim } = runScenario(loadScenario(`${ROOT}scenarios/overcommit-2on4.yaml`, { sets: ['duration=1ms', 'warmup=0s'] }));
+    const t = new TraceRecorder();
+    const times = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 1010, 1100, 12_345, 100_000, 1_000_000_007, 123_456_789_012, 2.5e6 + 0.5, 2 ** 53 + 2, 1e21];
+    let now = 0;
+    for (const [i, dt] of times.entries()) {
+      now += dt;
+      t.run(i % 3, 7 + (i % 2), now);
+      t.mode(i % 3, 7 + (i % 2), i % 4, now + 0.25);
+      t.exit(i % 3, 7 + (i % 2), i % 2 ? 'PAUSE_INSTRUCTION' : 'odd "name"\\ \u00e9\u2028', now + 1);
+    }
+    t.command('cpu-add "7"\n', now + 3);
+    const text = t.json(sim);
+    expect(text).toBe(reference(t, sim));
+    expect(text).toContain('\\"name\\"');
+    const ts = (JSON.parse(text) as TraceFile).traceEvents.map((e) => e.ts);
+    expect(ts).toContain(0.001);
+    expect(ts.some((x) => !Number.isInteger(x * 1000))).toBe(true);
+  });
+});
