@@ -81,12 +81,21 @@ class Run {
 
 /** Coefficient of variation (stddev / mean) of the non-null values, or null with fewer than 2. */
 function cv(xs: (number | null)[]): number | null {
-  const v = xs.filter((x): x is number => x !== null);
-  if (v.length < 2) return null;
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  // Plain loops, in the same order of additions as before (the same bits):
+  // a run sampled every 100 us has 100,000 values a series.
+  let n = 0;
+  let total = 0;
+  for (const x of xs)
+    if (x !== null) {
+      n++;
+      total += x;
+    }
+  if (n < 2) return null;
+  const mean = total / n;
   if (mean === 0) return null;
-  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
-  return Math.round((sd / mean) * 1000) / 1000;
+  let sq = 0;
+  for (const x of xs) if (x !== null) sq += (x - mean) ** 2;
+  return Math.round((Math.sqrt(sq / (n - 1)) / mean) * 1000) / 1000;
 }
 
 /**
