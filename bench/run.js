@@ -212,20 +212,22 @@ if (want('sweep-scaling')) {
   const wall = (workers) => {
     const out = mkdtempSync(join(tmpdir(), 'simvm-bench-'));
     const t0 = now();
-    const r = spawnSync(process.execPath, ['dist/cli.js', 'sweep', file, '--workers', String(workers), '--no-resume', '--quiet', '--out', out, '--duration', quick ? '100ms' : '500ms'], { encoding: 'utf8' });
+    // The sweep as shipped (2 s + 0.5 s points); --quick shortens them.
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'sweep', file, '--workers', String(workers), '--no-resume', '--quiet', '--out', out, ...(quick ? ['--duration', '100ms'] : [])], { encoding: 'utf8' });
     if (r.status !== 0 && r.status !== 3) throw new Error(r.stderr);
     return now() - t0;
   };
   const one = wall(1);
   const two = wall(2);
-  // What this machine gives two processes at once: one simulation alone and
-  // two copies side by side, each in a fresh process (the speed-up's
+  // What this machine gives two processes at once: one simulation (the
+  // sweep's largest point) alone and two copies side by side, each in a
+  // fresh process (the speed-up's
   // ceiling here for this code; a plain CPU loop is shown too, as it scales
   // better than a simulator's memory-heavy work).
   const { spawn } = await import('node:child_process');
   const timed = (code) => new Promise((res) => { let out = ''; const c = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd() }); c.stdout.on('data', (d) => (out += d)); c.on('close', () => res(Number(out))); });
   const sim = `import { loadScenario } from './dist/scenario/load.js'; import { runScenario } from './dist/scenario/run.js';
-    const s = loadScenario('scenarios/overcommit-16on4.yaml', { duration: '${quick ? '200ms' : '1s'}', sets: ['warmup=0s'] });
+    const s = loadScenario('scenarios/overcommit-16on4.yaml', { duration: '${quick ? '200ms' : '2s'}', sets: ['warmup=${quick ? '0s' : '500ms'}'] });
     const t0 = performance.now(); runScenario(s); console.log(performance.now() - t0);`;
   const burn = `let x = 1; const a = new Float64Array(65536); const t0 = performance.now();
     for (let i = 0; i < ${quick ? 1e8 : 3e8}; i++) { x = (x * 1103515245 + 12345) & 0x7fffffff; a[x & 0xffff] += 1; }
