@@ -2,6 +2,7 @@ import { Prio, type Engine, type Handler, type SimEvent } from '../engine/engine
 import type { Ns } from '../engine/time.js';
 import type { Program } from '../cpu/assembler.js';
 import type { PortHandler, WorkloadEnv } from '../workloads/env.js';
+import { removeAt } from '../util/arrays.js';
 import { LogHistogram } from './stats.js';
 import type { Host } from './host.js';
 import { TaskBody } from './task.js';
@@ -167,7 +168,7 @@ export class Guest implements WorkloadEnv {
     const ws = this.watchers[addr];
     if (ws === undefined) return;
     const i = ws.indexOf(v);
-    if (i >= 0) ws.splice(i, 1);
+    if (i >= 0) removeAt(ws, i);
   }
 
   /** unwatch then watch again: `v` goes to the end of the word's watchers. */
@@ -176,7 +177,7 @@ export class Guest implements WorkloadEnv {
     if (ws === undefined) return;
     const i = ws.indexOf(v);
     if (i < 0 || i === ws.length - 1) return;
-    ws.splice(i, 1);
+    removeAt(ws, i);
     ws.push(v);
   }
 

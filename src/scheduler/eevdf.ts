@@ -2,7 +2,8 @@ import { InvariantError } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
 import { tunableFactor } from './cfs.js';
 import { NICE_0_LOAD, type RunQueue, type SchedClass, type SchedEntity } from './types.js';
-import { entityBefore, insertSorted } from './rbtree.js';
+import { removeAt } from '../util/arrays.js';
+import { entityBefore, insertSorted, removeFrom } from './rbtree.js';
 
 /**
  * EEVDF, the fair class of Linux 6.6 and later (kernel/sched/fair.c after
@@ -287,7 +288,7 @@ export class Eevdf<E extends SchedEntity> implements SchedClass<E> {
     if (i < 0) throw new InvariantError(`eevdf: dequeue of thread ${e.tid}, which is not queued on cpu${q.cpu}`);
     this.clearBuddies(q, e);
     this.updateEntityLag(q, e);
-    q.queue.splice(i, 1);
+    removeAt(q.queue, i);
     this.avgSub(q, e);
     q.load -= e.weight;
     this.updateMinVruntime(q);
@@ -323,7 +324,7 @@ export class Eevdf<E extends SchedEntity> implements SchedClass<E> {
     se ??= this.pickEevdf(q)!;
     // set_next_entity: out of the tree and out of the sums; curr is added back by sums().
     this.clearBuddies(q, se);
-    q.queue.splice(q.queue.indexOf(se), 1);
+    removeFrom(q.queue, se);
     this.avgSub(q, se);
     q.curr = se;
     se.execStart = now;

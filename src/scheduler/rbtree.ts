@@ -1,3 +1,4 @@
+import { removeAt } from '../util/arrays.js';
 import type { SchedEntity } from './types.js';
 
 /**
@@ -17,10 +18,14 @@ export function insertSorted<E extends SchedEntity>(q: E[], e: E): void {
     if (entityBefore(q[mid], e)) lo = mid + 1;
     else hi = mid;
   }
-  q.splice(lo, 0, e);
+  // Shift by hand, not splice: this is on the path of every context switch.
+  let i = q.length;
+  q.push(e);
+  for (; i > lo; i--) q[i] = q[i - 1];
+  q[lo] = e;
 }
 
 export function removeFrom<E>(q: E[], e: E): void {
   const i = q.indexOf(e);
-  if (i >= 0) q.splice(i, 1);
+  if (i >= 0) removeAt(q, i);
 }
