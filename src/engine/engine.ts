@@ -31,18 +31,19 @@ export class SimEvent {
   live = true;
   constructor(
     readonly time: Ns,
-    /** prio * 2^40 + sequence: one number orders same-time events. */
-    readonly key: number,
+    /** Same-time order: priority, then sequence. Two small integers, not one
+     * key `prio * 2^40 + seq`: V8 boxes a field holding a number beyond the
+     * small-integer range, one more allocation per event. */
+    readonly prio: number,
+    readonly seq: number,
     readonly target: Handler,
     readonly kind: number,
     readonly arg: number,
   ) {}
 }
 
-const SEQ_SPAN = 2 ** 40;
-
 function before(a: SimEvent, b: SimEvent): boolean {
-  return a.time < b.time || (a.time === b.time && a.key < b.key);
+  return a.time < b.time || (a.time === b.time && (a.prio < b.prio || (a.prio === b.prio && a.seq < b.seq)));
 }
 
 export class InvariantError extends Error {}
@@ -87,7 +88,7 @@ export class Engine {
     if (!(time >= this.now)) {
       throw new InvariantError(`event scheduled in the past: ${time} < now ${this.now}`);
     }
-    const ev = new SimEvent(time, prio * SEQ_SPAN + seq, target, kind, arg);
+    const ev = new SimEvent(time, prio, seq, target, kind, arg);
     if (this.atRoot !== null) {
       this.atRoot = null;
       this.queue.replaceTop(ev);
@@ -134,8 +135,8 @@ export class Engine {
     if (!this.actAhead || time > this.limit || time < this.now || this.stopRequested) return false;
     const top = this.head();
     // A pending event runs first if it is earlier, or at the same time with a
-    // lower key (priority, then sequence: a new event's would be this.seq).
-    if (top !== undefined && (top.time < time || (top.time === time && top.key < prio * SEQ_SPAN + seq))) return false;
+    // lower priority, or the same priority and an earlier sequence (a new event's would be this.seq).
+    if (top !== undefined && (top.time < time || (top.time === time && (top.prio < prio || (top.prio === prio && top.seq < seq))))) return false;
     this.now = time;
     return true;
   }
