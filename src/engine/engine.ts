@@ -42,8 +42,13 @@ export class SimEvent {
   ) {}
 }
 
+/** The order events run in, by (time, priority, sequence): the queue's, and acting ahead's. */
+function earlier(time: Ns, prio: number, seq: number, time2: Ns, prio2: number, seq2: number): boolean {
+  return time < time2 || (time === time2 && (prio < prio2 || (prio === prio2 && seq < seq2)));
+}
+
 function before(a: SimEvent, b: SimEvent): boolean {
-  return a.time < b.time || (a.time === b.time && (a.prio < b.prio || (a.prio === b.prio && a.seq < b.seq)));
+  return earlier(a.time, a.prio, a.seq, b.time, b.prio, b.seq);
 }
 
 export class InvariantError extends Error {}
@@ -134,9 +139,8 @@ export class Engine {
   advanceIfNext(time: Ns, prio: number, seq = this.seq): boolean {
     if (!this.actAhead || time > this.limit || time < this.now || this.stopRequested) return false;
     const top = this.head();
-    // A pending event runs first if it is earlier, or at the same time with a
-    // lower priority, or the same priority and an earlier sequence (a new event's would be this.seq).
-    if (top !== undefined && (top.time < time || (top.time === time && (top.prio < prio || (top.prio === prio && top.seq < seq))))) return false;
+    // A pending event that orders first runs first (a new event's sequence would be this.seq).
+    if (top !== undefined && earlier(top.time, top.prio, top.seq, time, prio, seq)) return false;
     this.now = time;
     return true;
   }

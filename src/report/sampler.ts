@@ -57,12 +57,7 @@ export class Sampler implements Handler {
     };
     this.psrRows = sim.guests.map(() => []);
     sim.guests.forEach((g, i) => {
-      for (const v of g.onlineVcpus()) {
-        if (this.psrRows[i][v.cpuNo]) continue;
-        const row = { guest: g.name, cpu: v.cpuNo, psr: new Array<number>(n).fill(-1) };
-        this.psrRows[i][v.cpuNo] = row;
-        this.series.vcpu_psr.push(row);
-      }
+      for (const v of g.onlineVcpus()) this.psrRow(i, v.cpuNo);
     });
     this.lastCpu = h.cpus.map(() => new Float64Array(CPU_ACC_NAMES.length));
     this.cpuShares = this.series.pcpu.map((p) => CPU_ACC_NAMES.map((n) => p.share[n]));
@@ -120,18 +115,24 @@ export class Sampler implements Handler {
       const rows = this.psrRows[i];
       for (let k = 0; k < vs.length; k++) {
         const v = vs[k];
-        let row = rows[v.cpuNo];
-        if (!row) {
-          // A vCPU hot-plugged during the run: not there (-1) before it existed.
-          row = { guest: g.name, cpu: v.cpuNo, psr: new Array<number>(this.capacity).fill(-1) };
-          rows[v.cpuNo] = row;
-          s.vcpu_psr.push(row);
-        }
+        // A vCPU hot-plugged during the run gets its row when first seen.
+        const row = rows[v.cpuNo] ?? this.psrRow(i, v.cpuNo);
         row.psr[j] = v.thread.state === STATE_RUNNING ? v.thread.cpu : -1;
       }
     }
     const next = now + this.interval;
     if (next <= sim.scenario.warmup + sim.scenario.duration) sim.engine.schedule(next, Prio.Sample, this);
+  }
+
+  /** Guest i's psr row for guest CPU `cpuNo`, made (-1: not there) the first time. */
+  private psrRow(i: number, cpuNo: number): Series['vcpu_psr'][number] {
+    let row = this.psrRows[i][cpuNo];
+    if (!row) {
+      row = { guest: this.sim.guests[i].name, cpu: cpuNo, psr: new Array<number>(this.capacity).fill(-1) };
+      this.psrRows[i][cpuNo] = row;
+      this.series.vcpu_psr.push(row);
+    }
+    return row;
   }
 
   /** The series of the samples taken (fewer than planned if the run stopped early). */

@@ -81,8 +81,8 @@ class Run {
 
 /** Coefficient of variation (stddev / mean) of the non-null values, or null with fewer than 2. */
 function cv(xs: (number | null)[]): number | null {
-  // Plain loops, in the same order of additions as before (the same bits):
-  // a run sampled every 100 us has 100,000 values a series.
+  // Plain loops, adding in the order a reduce would (the same bits), without
+  // a filtered copy: a run sampled every 100 us has 100,000 values a series.
   let n = 0;
   let total = 0;
   for (const x of xs)
