@@ -7,6 +7,8 @@ import type { Ns } from './time.js';
  * order they were scheduled. Lower runs first.
  */
 export const Prio = {
+  /** The measured window opens before anything happens at its first instant, so all of that instant is measured. */
+  Window: -1,
   /** Scenario timeline commands apply before anything else at their instant. */
   Command: 0,
   /** Device arrivals and completions change state that CPUs then observe. */

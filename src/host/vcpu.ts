@@ -75,8 +75,14 @@ export interface KvmConfig {
   exitCosts: ExitCosts;
 }
 
+/**
+ * A vCPU's counts since it was created. Reports never read them directly:
+ * a figure is the difference of two `Vcpu.countsAt` readings, at the start
+ * and at the end of the measured window.
+ */
 export class VcpuStats {
   exits = new Float64Array(EXIT_REASONS.length);
+  /** Guest instructions retired (set by `countsAt` from the core). */
   instrs = 0;
   spinNs = 0;
   pleExits = 0;
@@ -90,7 +96,24 @@ export class VcpuStats {
   guestPollMisses = 0;
   guestPollNs = 0;
   interrupts = 0;
+
+  copy(): VcpuStats {
+    const c = Object.assign(new VcpuStats(), this);
+    c.exits = this.exits.slice();
+    return c;
+  }
+
+  /** Counts from `base` to this, field by field. */
+  since(base: VcpuStats): VcpuStats {
+    const d = new VcpuStats();
+    for (const k of VCPU_STAT_KEYS) d[k] = this[k] - base[k];
+    for (let i = 0; i < d.exits.length; i++) d.exits[i] = this.exits[i] - base.exits[i];
+    return d;
+  }
 }
+
+type NumericKeys<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+const VCPU_STAT_KEYS = Object.keys(new VcpuStats()).filter((k) => k !== 'exits') as NumericKeys<VcpuStats>[];
 
 /**
  * One vCPU: the body of a QEMU vCPU thread. It runs guest code on its core
@@ -347,6 +370,20 @@ export class Vcpu implements ThreadBody, Handler {
     }
   }
 
+  /**
+   * The counts as of `now`: what has been counted, the instructions the core
+   * has retired, and the part up to `now` of a spin or a poll under way
+   * (added to the counters only when it ends).
+   */
+  countsAt(now: Ns): VcpuStats {
+    const s = this.stats.copy();
+    s.instrs = this.core.instrs;
+    if (this.phase === PH_SPIN) s.spinNs += Math.max(0, now - this.spinStart);
+    else if (this.phase === PH_POLL) s.haltPollNs += now - this.haltStart;
+    else if (this.phase === PH_GPOLL) s.guestPollNs += now - this.gpollStart;
+    return s;
+  }
+
   /** A host interrupt (the tick) while this vCPU runs: an external-interrupt exit when in guest mode. */
   hostInterrupt(now: Ns): void {
     if (this.phase !== PH_GUEST && this.phase !== PH_SPIN) return;
@@ -496,6 +533,20 @@ export class Vcpu implements ThreadBody, Handler {
     }
     const kind = stop === STOP_SYNC ? EV_SYNC : stop === STOP_EXIT ? EV_EXIT : stop === STOP_FAULT ? EV_FAULT : stop === STOP_PLE ? EV_PLE_RUN : EV_BUDGET;
     this.ev = this.engine.schedule(t, Prio.Resume, this, kind);
+  }
+
+  /**
+   * The run stops at `now`: count what the pending stretch's probes recorded
+   * before then. Nothing that comes later can undo them (a conflicting store
+   * or a preemption replays the stretch only up to its own instant).
+   */
+  settleProbes(now: Ns): void {
+    const p = this.core.probes;
+    for (let k = 0; k < p.n; k++) {
+      const at = this.segStart + this.ns(p.at[k]);
+      if (at < now) this.guest.probe(p.id[k], p.value[k], at);
+    }
+    p.n = 0;
   }
 
   private commitProbes(): void {

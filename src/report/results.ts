@@ -4,6 +4,7 @@ import { EXIT_REASONS } from '../host/costs.js';
 import type { LogHistogram } from '../host/stats.js';
 import { defOf, type Simulation } from '../scenario/build.js';
 import type { Series } from './sampler.js';
+import type { MeasuredWindow } from './window.js';
 
 /** Bumped whenever the JSON layout changes incompatibly (schema/report.schema.json). */
 export const REPORT_VERSION = 1;
@@ -107,8 +108,13 @@ export function summarise(h: LogHistogram, percentiles: number[]): LatencySummar
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Turn the finished simulation into the report's data. Keys are emitted in a fixed order. */
-export function collect(sim: Simulation, measuredNs: number, partial: boolean): Results {
+/**
+ * Turn the finished simulation into the report's data: every count and time
+ * over the measured window only. Keys are emitted in a fixed order.
+ */
+export function collect(sim: Simulation, window: MeasuredWindow, measuredNs: number, partial: boolean): Results {
+  const now = sim.engine.now;
+  window.ensureOpen(now);
   const s = sim.scenario;
   const host = sim.host;
   const secs = measuredNs / 1e9;
@@ -116,19 +122,20 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
   const guests: GuestResult[] = sim.guests.map((g) => {
     const def = defOf(sim, g);
     const vcpu: VcpuResult[] = g.onlineVcpus().map((v) => {
-      const st = v.stats;
+      const st = window.vcpu(v, now);
+      const tc = window.thread(v.thread);
       return {
         cpu: v.cpuNo,
         qemu_index: v.index,
         tid: v.thread.tid,
         time_ns: times(v.thread),
         exits: Object.fromEntries(EXIT_REASONS.map((r, i) => [r, st.exits[i]])),
-        instructions: v.core.instrs,
-        context_switches: v.thread.switches,
-        preemptions: v.thread.preemptions,
-        migrations: v.thread.migrations,
-        cache_refill_ns: Math.round(v.thread.refillNs),
-        costop_ns: Math.round(v.thread.costopNs + (v.thread.costopped ? Math.max(0, sim.engine.now - Math.max(v.thread.costopSince, s.warmup)) : 0)),
+        instructions: st.instrs,
+        context_switches: tc.switches,
+        preemptions: tc.preemptions,
+        migrations: tc.migrations,
+        cache_refill_ns: Math.round(tc.refillNs),
+        costop_ns: Math.round(v.thread.costopNs + (v.thread.costopped ? Math.max(0, now - Math.max(v.thread.costopSince, s.warmup)) : 0)),
         spin_ns: Math.round(st.spinNs),
         ple_exits: st.pleExits,
         directed_yields: st.directedYields,
@@ -168,7 +175,7 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
       exits,
       steal_fraction: runnable > 0 ? round3(steal / runnable) : 0,
       faults: g.faults.map((f) => ({ cpu: f.cpu, at_ns: f.at, message: f.message })),
-      main_thread: { time_ns: times(g.mainThread), context_switches: g.mainThread.switches },
+      main_thread: { time_ns: times(g.mainThread), context_switches: window.thread(g.mainThread).switches },
       vcpu,
     };
   });
@@ -176,7 +183,7 @@ export function collect(sim: Simulation, measuredNs: number, partial: boolean): 
     const t: Record<string, number> = {};
     CPU_ACC_NAMES.forEach((n, i) => (t[n] = Math.round(c.acc[i])));
     const total = c.acc.reduce((a, b) => a + b, 0);
-    return { cpu: c.id, socket: c.place.socket, core: c.place.core, thread: c.place.thread, time_ns: t, busy_fraction: total ? round3(1 - t.idle / total) : 0, context_switches: c.switches };
+    return { cpu: c.id, socket: c.place.socket, core: c.place.core, thread: c.place.thread, time_ns: t, busy_fraction: total ? round3(1 - t.idle / total) : 0, context_switches: window.cpuSwitches(c.id, c.switches) };
   });
   // From the pCPUs themselves, however the host was described (cpus, topology, a host file).
   const topo = {

@@ -35,6 +35,8 @@ export class Sampler implements Handler {
   private readonly capacity: number;
   /** Samples taken so far. */
   private taken = 0;
+  /** The next sample's event. */
+  private next: SimEvent | null = null;
 
   constructor(
     readonly sim: Simulation,
@@ -66,12 +68,15 @@ export class Sampler implements Handler {
     this.lastLatN = sim.guests.map(() => 0);
     this.lastLatSum = sim.guests.map(() => 0);
     const first = sim.scenario.warmup + interval;
-    if (first <= sim.scenario.warmup + sim.scenario.duration) sim.engine.schedule(first, Prio.Sample, this);
+    if (first <= sim.scenario.warmup + sim.scenario.duration) this.next = sim.engine.schedule(first, Prio.Sample, this);
   }
 
   onEvent(_ev: SimEvent): void {
+    this.sample(this.sim.engine.now);
+  }
+
+  private sample(now: Ns): void {
     const sim = this.sim;
-    const now = sim.engine.now;
     const h = sim.host;
     const warmup = h.cfg.warmupNs;
     const s = this.series;
@@ -121,7 +126,7 @@ export class Sampler implements Handler {
       }
     }
     const next = now + this.interval;
-    if (next <= sim.scenario.warmup + sim.scenario.duration) sim.engine.schedule(next, Prio.Sample, this);
+    this.next = next <= sim.scenario.warmup + sim.scenario.duration ? sim.engine.schedule(next, Prio.Sample, this) : null;
   }
 
   /** Guest i's psr row for guest CPU `cpuNo`, made (-1: not there) the first time. */
@@ -135,8 +140,16 @@ export class Sampler implements Handler {
     return row;
   }
 
-  /** The series of the samples taken (fewer than planned if the run stopped early). */
-  finish(): Series {
+  /**
+   * The series of the samples taken (fewer than planned if the run stopped
+   * early). A sample due at `now`, the window's end, is taken as it stands:
+   * the run stops there before anything else at that instant.
+   */
+  finish(now: Ns): Series {
+    if (this.next !== null && this.next.live && this.next.time === now) {
+      this.sim.engine.cancel(this.next);
+      this.sample(now);
+    }
     const s = this.series;
     const n = this.taken;
     const cut = (a: unknown[]) => (a.length = n);

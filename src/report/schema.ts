@@ -191,7 +191,7 @@ export function reportSchema(): Schema {
       guests: arr('Guests, in scenario order.', guest),
       pcpus: arr('Host CPUs, in CPU number order.', pcpu),
       run: obj('How the run went.', {
-        events: int('Simulation events delivered.'),
+        events: int('Simulation events delivered over the whole run, warm-up included: the cost of the run, not a figure of the model (every other count covers the measured window only).'),
         simulated_ns: int('Measured simulated time, ns (shorter than duration_ns if the run stopped early).'),
         partial: { type: 'boolean', description: 'True when the run stopped before its end.' },
         stop_reason: { type: ['string', 'null'], description: 'Why the run stopped early, or null.' },

@@ -2,6 +2,7 @@ import { buildSimulation, defOf, type Simulation } from './build.js';
 import type { Scenario } from './load.js';
 import { collect, type Results } from '../report/results.js';
 import { Sampler } from '../report/sampler.js';
+import { MeasuredWindow } from '../report/window.js';
 import { TimelineRunner } from './timeline-run.js';
 import type { Tracer } from '../host/tracer.js';
 
@@ -29,6 +30,7 @@ class Run {
   readonly sim: Simulation;
   private readonly timeline: TimelineRunner;
   private readonly sampler: Sampler;
+  private readonly window: MeasuredWindow;
   private readonly end: number;
   private t = 0;
   private partial = false;
@@ -40,6 +42,7 @@ class Run {
     this.sim = buildSimulation(s, { check: opts.check, actAhead: opts.actAhead });
     if (opts.tracer) this.sim.host.tracer = opts.tracer;
     this.timeline = new TimelineRunner(this.sim);
+    this.window = new MeasuredWindow(this.sim);
     const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
     const defs = this.sim.guests.map((g) => defOf(this.sim, g));
     this.sampler = new Sampler(this.sim, interval, defs.map((d) => d.instance.throughput.counter), defs.map((d) => d.instance.latencies[0]));
@@ -55,6 +58,10 @@ class Run {
     // Read between slices only for invariants and progress: acting ahead may go past a slice, not past the end.
     e.runUntil(this.t, this.end);
     if (opts.check) sim.host.checkInvariants(e.now);
+    if (this.window.closed) {
+      e.stopRequested = false;
+      return false;
+    }
     const reason = e.stopRequested ? sim.stopReason ?? 'stopped by the model' : opts.shouldStop?.() ?? (opts.maxEvents !== undefined && e.delivered > opts.maxEvents ? `event budget of ${opts.maxEvents} events exhausted` : null);
     if (reason) {
       sim.stopReason ??= reason;
@@ -71,8 +78,8 @@ class Run {
     sim.host.finish(now);
     const measured = Math.max(0, now - s.warmup);
     if (this.opts.check && !this.partial) sim.host.checkAccounting(measured);
-    const results = collect(sim, measured, this.partial);
-    results.series = this.sampler.finish();
+    const results = collect(sim, this.window, measured, this.partial);
+    results.series = this.sampler.finish(now);
     addStability(results);
     results.timeline = this.timeline.effects;
     return { results, sim };
