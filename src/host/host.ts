@@ -566,6 +566,8 @@ export class Host implements Handler {
     c.startEv = null;
     if (prev) {
       if (prev.started) prev.body.stop(now, true);
+      // Stopped already (by the tick whose handler ends in this schedule()): only sched_out is left.
+      else prev.body.schedOut?.(now);
       prev.started = false;
       this.sched.putPrev(c.rq, now, true);
       this.rqChanged(c);
@@ -689,21 +691,29 @@ export class Host implements Handler {
       this.periodicBalance(c, now);
       this.kickIdleBalance(c, now);
     }
-    if (resched) {
-      this.resched(c.id, now);
+    if (!curr.started) {
+      // In a context switch or a handler already: the request waits for its end.
+      if (resched) this.resched(c.id, now);
       return;
     }
-    if (!curr.started) return;
     // The tick interrupts whatever runs: for a vCPU in guest mode, an
     // external-interrupt exit; the handler's time is host kernel time.
     curr.body.stop(now, false);
-    (curr.body as { hostInterrupt?: (now: Ns) => void }).hostInterrupt?.(now);
+    curr.body.hostInterrupt?.(now);
     curr.started = false;
     // The handler runs on the thread's behalf: kernel time (KVM's, for a vCPU).
     this.accountThread(curr, curr.kind === 'vcpu' ? ACC_KVM : ACC_HOST, now);
     this.accountCpu(c, CPU_SCHED, now);
     c.switchIn = false;
     const end = now + this.cfg.costs.tickNs;
+    if (resched) {
+      // scheduler_tick() set TIF_NEED_RESCHED: the interrupt returns into
+      // schedule() (irqentry_exit_cond_resched; for a vCPU, the exit's
+      // return path in vcpu_run() checks need_resched before re-entering the
+      // guest), so the thread is not resumed first.
+      c.reschedEv = this.engine.schedule(end, Prio.Sched, this, EV_RESCHED, c.id);
+      return;
+    }
     // Nothing else is due before the handler returns: the return happens now,
     // as its event would have at `end`.
     if (this.engine.advanceIfNext(end, Prio.Sched)) this.startThread(c, curr, end, false);

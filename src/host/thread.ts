@@ -45,6 +45,14 @@ export interface ThreadBody {
    * would, without their work. Asked before anything changes.
    */
   ticksInPlace?(t: Ns, period: Ns, handlerNs: Ns, max: number): number;
+  /** A host interrupt (the tick) came while it ran, after `stop(now, false)`: a vCPU in guest mode exits for it. */
+  hostInterrupt?(now: Ns): void;
+  /**
+   * Scheduled out while runnable at `now` after it had already been stopped
+   * (by a tick whose handler ended in schedule()): the preempt notifier's
+   * sched_out, without the `stop` it already had.
+   */
+  schedOut?(now: Ns): void;
   takeTicks?(t: Ns, n: number, period: Ns, handlerNs: Ns): void;
 }
 

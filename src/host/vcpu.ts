@@ -334,8 +334,7 @@ export class Vcpu implements ThreadBody, Handler {
   }
 
   stop(now: Ns, preempted = false): void {
-    // kvm_sched_out → kvm_steal_time_set_preempted: the guest sees this vCPU as preempted.
-    if (preempted) this.guest.setPreempted(this, true, now);
+    if (preempted) this.schedOut(now);
     this.staleEv = null;
     switch (this.phase) {
       case PH_GUEST:
@@ -382,6 +381,11 @@ export class Vcpu implements ThreadBody, Handler {
     else if (this.phase === PH_POLL) s.haltPollNs += now - this.haltStart;
     else if (this.phase === PH_GPOLL) s.guestPollNs += now - this.gpollStart;
     return s;
+  }
+
+  schedOut(now: Ns): void {
+    // kvm_sched_out → kvm_steal_time_set_preempted: the guest sees this vCPU as preempted.
+    this.guest.setPreempted(this, true, now);
   }
 
   /** A host interrupt (the tick) while this vCPU runs: an external-interrupt exit when in guest mode. */
