@@ -172,8 +172,16 @@ describe('runs that stop early', () => {
   it('Ctrl-C writes what was done, marked partial, and exits 130', async () => {
     const { spawn } = await import('node:child_process');
     const d = tmp();
-    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'scenarios/overcommit-16on4.yaml', '--out', d, '-q'], { cwd: ROOT });
-    await new Promise((res) => setTimeout(res, 1500));
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'scenarios/overcommit-16on4.yaml', '--out', d], { cwd: ROOT });
+    child.stdout.resume();
+    // Signal once the run says it has started (its Ctrl-C handler is in place), however loaded the machine is.
+    await new Promise<void>((res) => {
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => {
+        err += b.toString();
+        if (/running .*Ctrl-C stops it/.test(err)) res();
+      });
+    });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     expect(code).toBe(130);
