@@ -11,7 +11,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
-import { runScenarioAsync } from './scenario/run.js';
+import { PRECISION_METRICS, runScenarioAsync, type PrecisionMetric } from './scenario/run.js';
 import { renderText } from './report/text.js';
 import { renderHtml } from './report/html.js';
 import { renderCsv } from './report/csv.js';
@@ -41,6 +41,25 @@ interface RunArgs {
   maxRss?: number;
   write: boolean;
   trace?: string;
+  precision?: string;
+  precisionMetric: string;
+}
+
+/** `--precision 1%` or `--precision 0.01`: a relative half-width in (0, 1). */
+export function parsePrecision(text: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/.exec(text);
+  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(v > 0 && v < 1)) throw new InputError(`--precision ${JSON.stringify(text)} is not a precision`, undefined, undefined, undefined, 'give the half-width of the 95% interval relative to the value, between 0 and 100%: --precision 1% (or 0.01)');
+  return v;
+}
+
+function parsePrecisionMetrics(text: string): PrecisionMetric[] {
+  const out: PrecisionMetric[] = [];
+  for (const m of text.split(',').map((x) => x.trim())) {
+    if (!(PRECISION_METRICS as readonly string[]).includes(m)) throw new InputError(`--precision-metric: unknown figure "${m}"`, undefined, undefined, undefined, `use ${PRECISION_METRICS.join(', ')}, or a list such as throughput,steal`);
+    out.push(m as PrecisionMetric);
+  }
+  return out;
 }
 
 function outDir(args: RunArgs, name: string): string {
@@ -62,10 +81,15 @@ function checkWritable(dir: string): void {
   }
 }
 
-function progressBar(quiet: boolean) {
+function progressBar(quiet: boolean, started: () => void) {
   const tty = process.stderr.isTTY && !quiet;
   let last = -1;
+  let first = true;
   return (f: number) => {
+    if (first) {
+      first = false;
+      started();
+    }
     if (!tty) return;
     const pctDone = Math.floor(f * 100);
     if (pctDone === last) return;
@@ -80,6 +104,7 @@ function progressBar(quiet: boolean) {
 async function runCommand(args: RunArgs): Promise<number> {
   const formats = args.format.split(',').map((f) => f.trim());
   for (const f of formats) if (!['text', 'json', 'html', 'csv'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html, csv or a list such as text,json,html');
+  const precision = args.precision !== undefined ? { target: parsePrecision(args.precision), metrics: parsePrecisionMetrics(args.precisionMetric) } : undefined;
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
   const dir = outDir(args, s.name);
   // html and csv are files in the output directory, so they are written even with --no-write (which skips report.json).
@@ -92,14 +117,15 @@ async function runCommand(args: RunArgs): Promise<number> {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on.
-  if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
   const { results, sim } = await runScenarioAsync(s, {
     check: args.check,
     tracer,
-    progress: progressBar(args.quiet),
+    progress: progressBar(args.quiet, () => {
+      // Outside a terminal (CI logs, scripts), one line once the model is built and running, when Ctrl-C is handled.
+      if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
+    }),
     shouldStop: () =>
       interrupted
         ? 'interrupted (Ctrl-C)'
@@ -109,6 +135,7 @@ async function runCommand(args: RunArgs): Promise<number> {
             ? `memory budget of ${args.maxRss} MiB (--max-rss) reached`
             : null,
     maxEvents: args.maxEvents,
+    precision,
   });
   process.off('SIGINT', onSigint);
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
@@ -146,7 +173,9 @@ function runOptions<T>(y: Argv<T>) {
     .option('check', { type: 'boolean', default: false, describe: 'Check the model invariants while running (slower)' })
     .option('max-wall', { type: 'number', describe: 'Stop cleanly after this many seconds of wall time; the report is marked partial' })
     .option('max-events', { type: 'number', describe: 'Stop cleanly after this many events; the report is marked partial' })
-    .option('max-rss', { type: 'number', describe: 'Stop cleanly when the process uses more than this many MiB of memory; the report is marked partial' });
+    .option('max-rss', { type: 'number', describe: 'Stop cleanly when the process uses more than this many MiB of memory; the report is marked partial' })
+    .option('precision', { type: 'string', describe: "Run until every guest's throughput is known within this (the 95% interval's half-width relative to the value, e.g. 1%), at most the scenario's duration; the report says whether it got there" })
+    .option('precision-metric', { type: 'string', default: 'throughput', describe: `Figures --precision aims at, for every guest: ${PRECISION_METRICS.join(', ')} (comma-separated)` });
 }
 
 export async function main(argv: string[]): Promise<number> {

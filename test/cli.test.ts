@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from './helpers.js';
+import { REPORT_VERSION } from '../src/report/results.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'simvm-'));
 
@@ -91,7 +92,7 @@ describe('simvm run: outputs', () => {
     expect(readFileSync(join(d, 'b', 'report.json'), 'utf8')).toBe(ja);
     expect(a.stdout).toBe(b.stdout);
     const j = JSON.parse(ja);
-    expect(j.simvm.report_version).toBe(1);
+    expect(j.simvm.report_version).toBe(REPORT_VERSION);
     expect(j.guests[0].throughput.total).toBeGreaterThan(0);
     const c = cli([f, '--duration', '50ms', '--seed', '2', '--out', join(d, 'c'), '-q']);
     expect(c.code).toBe(0);

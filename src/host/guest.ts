@@ -249,7 +249,28 @@ export class Guest implements WorkloadEnv {
     let h = this.histograms.get(name);
     if (!h) this.histograms.set(name, (h = new LogHistogram()));
     h.add(ns);
+    const sec = this.sectionSpec;
+    if (sec) {
+      const i = Math.floor((now - sec.fromNs) / sec.lengthNs);
+      if (i < sec.count) {
+        let hs = this.sections.get(name);
+        if (!hs) this.sections.set(name, (hs = []));
+        (hs[i] ??= new LogHistogram()).add(ns);
+      }
+    }
   }
+
+  /**
+   * Keep each latency distribution also per section of the measured window
+   * (`count` sections of `lengthNs` from `fromNs`), for the intervals of its
+   * percentiles.
+   */
+  sectionLatencies(fromNs: Ns, lengthNs: Ns, count: number): void {
+    this.sectionSpec = { fromNs, lengthNs, count };
+  }
+  sectionSpec: { fromNs: Ns; lengthNs: Ns; count: number } | null = null;
+  /** Per latency distribution, its histogram in each section (undefined: no sample there). */
+  readonly sections = new Map<string, (LogHistogram | undefined)[]>();
   count(name: string, now: Ns, n = 1): void {
     if (!this.warm(now)) return;
     this.counters.set(name, (this.counters.get(name) ?? 0) + n);

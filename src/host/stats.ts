@@ -46,6 +46,15 @@ export class LogHistogram {
     return this.max;
   }
 
+  /** Add another histogram's samples to this one. */
+  merge(o: LogHistogram): void {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += o.counts[i];
+    this.n += o.n;
+    this.sum += o.sum;
+    if (o.min < this.min) this.min = o.min;
+    if (o.max > this.max) this.max = o.max;
+  }
+
   mean(): number {
     return this.n ? this.sum / this.n : NaN;
   }

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatNs } from '../engine/time.js';
 import { VERSION } from '../version.js';
+import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
 import type { Results } from './results.js';
 import type { Series } from './sampler.js';
 
@@ -32,7 +33,12 @@ export interface HtmlTable {
   title: string;
   columns: string[];
   rows: (string | number)[][];
+  /** A line under the table (what its notation means). */
+  note?: string;
 }
+
+/** A cell that reads as a number (`1,234 ±0.8%`, `12.5±0.3%`, `155us`): right-aligned. */
+const numeric = (v: string | number) => typeof v === 'number' || /^[0-9][0-9.,]*(\s?±|[a-zµ%]|$)/.test(v);
 
 export interface HtmlDoc {
   title: string;
@@ -182,10 +188,13 @@ export function htmlPage(doc: HtmlDoc): string {
   out.push('</header>', '<main>');
   for (const t of doc.tables ?? []) {
     out.push('<section class="table">', `<h2>${e(t.title)}</h2>`, '<table>', '<thead><tr>');
-    t.columns.forEach((c, i) => out.push(t.rows.length && t.rows.every((row) => typeof row[i] === 'number') ? `<th class="num">${e(c)}</th>` : `<th>${e(c)}</th>`));
+    const num = t.columns.map((_, i) => t.rows.length > 0 && t.rows.every((row) => numeric(row[i])));
+    t.columns.forEach((c, i) => out.push(num[i] ? `<th class="num">${e(c)}</th>` : `<th>${e(c)}</th>`));
     out.push('</tr></thead>', '<tbody>');
-    for (const row of t.rows) out.push(`<tr>${row.map((v) => (typeof v === 'number' ? `<td class="num">${v}</td>` : `<td>${e(v)}</td>`)).join('')}</tr>`);
-    out.push('</tbody>', '</table>', '</section>');
+    for (const row of t.rows) out.push(`<tr>${row.map((v, i) => (num[i] ? `<td class="num">${e(String(v))}</td>` : `<td>${e(String(v))}</td>`)).join('')}</tr>`);
+    out.push('</tbody>', '</table>');
+    if (t.note) out.push(`<p class="note">${e(t.note)}</p>`);
+    out.push('</section>');
   }
   doc.sections.forEach((s, i) => {
     out.push(`<figure class="chart" id="chart-${i}">`);
@@ -302,13 +311,30 @@ function throughputChart(r: Results): HtmlSection | null {
   const units = [...new Set(unitOf.values())];
   const values: object[] = [];
   for (const g of s.guests) for (const p of stepPoints(s, g.throughput, 3)) values.push({ t: p.t, guest: g.name, value: p.y, unit: unitOf.get(g.name) ?? '' });
+  const [t0, t1] = timeDomain(r);
+  const bands = r.guests.flatMap((g) => {
+    const ci = g.throughput.per_second_ci95;
+    return ci ? [{ guest: g.name, t0, t1, lo: ci.low, hi: ci.high, mean: g.throughput.per_second }] : [];
+  });
   return {
     title: 'Throughput per guest over time',
-    caption: `Operations completed per second of simulated time, averaged over each sample window${r.timeline?.length ? '; dashed lines mark timeline commands' : ''}. Look for dips when guests compete for pCPUs and steps at hot-plug or taskset.`,
+    caption: `Operations completed per second of simulated time, averaged over each sample window; the shaded band is the 95% confidence interval of the run's mean throughput (batch means)${r.timeline?.length ? '; dashed lines mark timeline commands' : ''}. Look for dips when guests compete for pCPUs and steps at hot-plug or taskset.`,
     spec: vl({
       width: WIDTH,
       height: 260,
       layer: [
+        {
+          data: { values: bands },
+          mark: { type: 'rect', opacity: 0.18 },
+          encoding: {
+            x: { field: 't0', type: 'quantitative' },
+            x2: { field: 't1' },
+            y: { field: 'lo', type: 'quantitative' },
+            y2: { field: 'hi' },
+            color: { field: 'guest', type: 'nominal', sort: s.guests.map((g) => g.name), legend: null },
+            tooltip: [{ field: 'guest' }, { field: 'mean', title: 'mean per second', format: ',.1f' }, { field: 'lo', title: '95% interval from', format: ',.1f' }, { field: 'hi', title: 'to', format: ',.1f' }],
+          },
+        },
         {
           data: { values },
           mark: { type: 'line', interpolate: 'step-before', strokeWidth: 1.5 },
@@ -327,7 +353,7 @@ function throughputChart(r: Results): HtmlSection | null {
 
 /** Latency points per guest and metric: min, each reported percentile, max. */
 function latencyPoints(r: Results) {
-  const rows: { series: string; guest: string; metric: string; point: string; order: number; fraction: number; us: number }[] = [];
+  const rows: { series: string; guest: string; metric: string; point: string; order: number; fraction: number; us: number; lo?: number; hi?: number }[] = [];
   for (const g of r.guests)
     for (const [metric, L] of Object.entries(g.latency)) {
       if (!L.count) continue;
@@ -339,7 +365,10 @@ function latencyPoints(r: Results) {
         .map(([k, v]) => ({ k, p: Number(k.slice(1)), v }))
         .filter((x) => Number.isFinite(x.p))
         .sort((a, b) => a.p - b.p);
-      pcts.forEach((x, i) => rows.push({ series, guest: g.name, metric, point: x.k, order: i + 1, fraction: x.p / 100, us: us(x.v) }));
+      pcts.forEach((x, i) => {
+        const ci = L.percentiles_ci95_ns?.[x.k];
+        rows.push({ series, guest: g.name, metric, point: x.k, order: i + 1, fraction: x.p / 100, us: us(x.v), ...(ci && { lo: us(ci.low), hi: us(ci.high) }) });
+      });
       rows.push({ series, guest: g.name, metric, point: 'max', order: pcts.length + 1, fraction: 1, us: us(L.max_ns) });
     }
   return rows;
@@ -372,18 +401,23 @@ function latencyCharts(r: Results): HtmlSection[] {
     },
     {
       title: 'Latency percentiles per guest',
-      caption: 'The latency at each reported percentile, on a log scale so the tail is visible. Look at the gap between p50 and p99.9: preempted lock holders and steal time show up as a tail far above the median.',
+      caption: 'The latency at each reported percentile, on a log scale so the tail is visible, with its 95% confidence interval as a bar (sections of the run). Look at the gap between p50 and p99.9: preempted lock holders and steal time show up as a tail far above the median.',
       spec: vl({
         width: WIDTH,
         height: 260,
         data: { values: rows },
-        mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'point', type: 'ordinal', title: 'percentile (min … max)', sort: order, axis: { labelAngle: 0 } },
-          y: { field: 'us', type: 'quantitative', title: 'latency (µs, log scale)', scale: { type: 'log' } },
           color,
-          tooltip,
         },
+        layer: [
+          { mark: { type: 'line', point: true }, encoding: { y: { field: 'us', type: 'quantitative', title: 'latency (µs, log scale)', scale: { type: 'log' } }, tooltip } },
+          {
+            transform: [{ filter: 'isValid(datum.lo)' }],
+            mark: { type: 'rule', strokeWidth: 2, opacity: 0.6 },
+            encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, tooltip: [...tooltip, { field: 'lo', title: '95% interval from (µs)', format: ',.3f' }, { field: 'hi', title: 'to (µs)', format: ',.3f' }] },
+          },
+        ],
       }),
     },
   ];
@@ -614,24 +648,33 @@ export function renderHtml(r: Results): string {
   meta.push(
     ['guests', `${r.guests.length} guests, ${vcpus} vCPUs (${(vcpus / (h.cpus || 1)).toFixed(2)} per pCPU)`],
     ['run', `seed ${s.seed}; measured ${formatNs(r.run.simulated_ns)} after ${formatNs(s.warmup_ns)} warm-up; ${r.run.events.toLocaleString('en-US')} events`],
+    ...measurementNotes(r),
     ['scenario file', s.file],
   );
   if (r.series) meta.push(['sampling', `every ${formatNs(r.series.interval_ns)} of simulated time (${r.series.t_ns.length} samples)`]);
   const tables: HtmlTable[] = [
     {
       title: 'Guests',
-      columns: ['guest', 'smp', 'vCPUs', 'workload', 'throughput/s', 'unit', 'steal', 'exits/s', 'Minstr/s'],
-      rows: r.guests.map((g) => [
-        g.name,
-        g.smp,
-        g.vcpus,
-        g.workload,
-        round(g.throughput.per_second, 1),
-        g.throughput.unit,
-        `${(g.steal_fraction * 100).toFixed(1)}%`,
-        Math.round(Object.values(g.exits).reduce((a, b) => a + b, 0) / secs),
-        round(g.instructions_per_second / 1e6, 2),
-      ]),
+      columns: ['guest', 'smp', 'vCPUs', 'workload', 'throughput/s', 'unit', 'latency', 'p50', 'p99', 'steal', 'exits/s', 'Minstr/s'],
+      rows: r.guests.map((g) => {
+        const [ln, L] = Object.entries(g.latency)[0] ?? [];
+        const p = (k: string) => (L && L.percentiles_ns[k] !== undefined ? formatNs(L.percentiles_ns[k]) + pm(L.percentiles_ns[k], L.percentiles_ci95_ns?.[k]) : '-');
+        return [
+          g.name,
+          g.smp,
+          g.vcpus,
+          g.workload,
+          round(g.throughput.per_second, 1).toLocaleString('en-US') + pm(g.throughput.per_second, g.throughput.per_second_ci95),
+          g.throughput.unit,
+          ln ?? '-',
+          p('p50'),
+          p('p99'),
+          sharePm(g.steal_fraction, g.steal_fraction_ci95),
+          Math.round(g.exits_per_second).toLocaleString('en-US') + pm(g.exits_per_second, g.exits_per_second_ci95),
+          round(g.instructions_per_second / 1e6, 2),
+        ];
+      }),
+      note: '± is the half-width of the 95% confidence interval (batch means over the sampling windows; percentiles by sections of the run).',
     },
   ];
   const faults = r.guests.flatMap((g) => g.faults.map((f) => [g.name, f.cpu, formatNs(f.at_ns), f.message] as (string | number)[]));

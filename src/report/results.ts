@@ -5,9 +5,12 @@ import type { LogHistogram } from '../host/stats.js';
 import { defOf, type Simulation } from '../scenario/build.js';
 import type { Series } from './sampler.js';
 import type { MeasuredWindow } from './window.js';
+import type { Ci95 } from '../stats/interval.js';
+
+export type { Ci95 };
 
 /** Bumped whenever the JSON layout changes incompatibly (schema/report.schema.json). */
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 export interface LatencySummary {
   count: number;
@@ -15,6 +18,8 @@ export interface LatencySummary {
   min_ns: number;
   max_ns: number;
   percentiles_ns: Record<string, number>;
+  /** 95 % interval of each percentile (sectioning), null where there is too little to say. */
+  percentiles_ci95_ns?: Record<string, Ci95 | null>;
 }
 
 export interface ThreadTimes {
@@ -56,12 +61,15 @@ export interface GuestResult {
   smp: string;
   vcpus: number;
   workload: string;
-  throughput: { counter: string; unit: string; total: number; per_second: number };
+  throughput: { counter: string; unit: string; total: number; per_second: number; per_second_ci95?: Ci95 | null };
   instructions_per_second: number;
   counters: Record<string, number>;
   latency: Record<string, LatencySummary>;
   exits: Record<string, number>;
+  exits_per_second: number;
+  exits_per_second_ci95?: Ci95 | null;
   steal_fraction: number;
+  steal_fraction_ci95?: Ci95 | null;
   /** Spread across sampling windows (stddev / mean): of throughput, and of mean latency; null when there is too little to say. */
   stability?: { throughput_cv: number | null; latency_cv: number | null };
   faults: { cpu: number; at_ns: number; message: string }[];
@@ -71,7 +79,16 @@ export interface GuestResult {
 
 export interface Results {
   simvm: { report_version: number };
-  scenario: { name: string; description: string; file: string; seed: number; duration_ns: number; warmup_ns: number };
+  scenario: {
+    name: string;
+    description: string;
+    file: string;
+    seed: number;
+    duration_ns: number;
+    warmup_ns: number;
+    /** `warmup: auto`: where MSER-5 cut the pilot run's initial transient. */
+    warmup_auto?: { method: 'MSER-5'; pilot_ns: number; cut_ns: number; at_limit: boolean };
+  };
   host: {
     cpus: number;
     topology: { sockets: number; cores: number; threads: number };
@@ -81,8 +98,15 @@ export interface Results {
     isolcpus: number[];
   };
   guests: GuestResult[];
-  pcpus: { cpu: number; socket: number; core: number; thread: number; time_ns: Record<string, number>; busy_fraction: number; context_switches: number }[];
-  run: { events: number; simulated_ns: number; partial: boolean; stop_reason: string | null };
+  pcpus: { cpu: number; socket: number; core: number; thread: number; time_ns: Record<string, number>; busy_fraction: number; busy_fraction_ci95?: Ci95 | null; context_switches: number }[];
+  run: {
+    events: number;
+    simulated_ns: number;
+    partial: boolean;
+    stop_reason: string | null;
+    /** `--precision`: the target, the worst relative half-width reached over the chosen figures, and whether it met the target. */
+    precision?: { target: number; metrics: string[]; reached: number | null; met: boolean; max_duration_ns: number };
+  };
   /** Time series sampled during the run (report.sample_interval). */
   series?: Series;
   /** Timeline commands in the order they ran, with what each changed. */
@@ -173,6 +197,7 @@ export function collect(sim: Simulation, window: MeasuredWindow, measuredNs: num
       counters,
       latency,
       exits,
+      exits_per_second: round3(Object.values(exits).reduce((a, b) => a + b, 0) / (secs || 1)),
       steal_fraction: runnable > 0 ? round3(steal / runnable) : 0,
       faults: g.faults.map((f) => ({ cpu: f.cpu, at_ns: f.at, message: f.message })),
       main_thread: { time_ns: times(g.mainThread), context_switches: window.thread(g.mainThread).switches },

@@ -2,7 +2,8 @@ import { Prio, type Handler, type SimEvent } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
 import type { Simulation } from '../scenario/build.js';
 import { CPU_ACC_NAMES } from '../host/host.js';
-import { ACC_WAIT, STATE_RUNNING } from '../host/thread.js';
+import { ACC_GUEST, ACC_KVM, ACC_QEMU, ACC_WAIT, STATE_RUNNING, type HostThread } from '../host/thread.js';
+import type { MeasuredWindow } from './window.js';
 
 /** Time series of a run, sampled at a fixed simulated interval after warm-up. */
 export interface Series {
@@ -37,6 +38,14 @@ export class Sampler implements Handler {
   private taken = 0;
   /** The next sample's event. */
   private next: SimEvent | null = null;
+  /**
+   * Per guest, per window, what the report's intervals are made from (not
+   * part of the series in the report): exits, and the vCPUs' steal and
+   * runnable time (steal + running), ns.
+   */
+  readonly windows: { exits: Float64Array; stealNs: Float64Array; runnableNs: Float64Array }[];
+  private readonly lastExits: number[];
+  private readonly lastRunnable: number[][];
 
   constructor(
     readonly sim: Simulation,
@@ -44,6 +53,7 @@ export class Sampler implements Handler {
     readonly counters: string[],
     /** Per guest, the latency distribution whose per-window mean is sampled (or undefined). */
     readonly latencies: (string | undefined)[] = [],
+    private readonly window?: MeasuredWindow,
   ) {
     const h = sim.host;
     // Every series has one value per sample, and how many samples a whole
@@ -67,6 +77,9 @@ export class Sampler implements Handler {
     this.lastWait = sim.guests.map((g) => g.onlineVcpus().map(() => 0));
     this.lastLatN = sim.guests.map(() => 0);
     this.lastLatSum = sim.guests.map(() => 0);
+    this.windows = sim.guests.map(() => ({ exits: new Float64Array(n), stealNs: new Float64Array(n), runnableNs: new Float64Array(n) }));
+    this.lastExits = sim.guests.map(() => 0);
+    this.lastRunnable = sim.guests.map((g) => g.onlineVcpus().map(() => 0));
     const first = sim.scenario.warmup + interval;
     if (first <= sim.scenario.warmup + sim.scenario.duration) this.next = sim.engine.schedule(first, Prio.Sample, this);
   }
@@ -109,6 +122,20 @@ export class Sampler implements Handler {
         lastWait[k] = w;
       }
       s.guests[i].steal_share[j] = round(wait / (this.interval * Math.max(1, vs.length)));
+      const win = this.windows[i];
+      win.stealNs[j] = wait;
+      let runnable = 0;
+      let exits = 0;
+      const lastRun = this.lastRunnable[i];
+      for (let k = 0; k < vs.length; k++) {
+        const r = runningNs(vs[k].thread, now, warmup);
+        runnable += r - (lastRun[k] ?? 0);
+        lastRun[k] = r;
+        if (this.window) exits += this.window.exits(vs[k]);
+      }
+      win.runnableNs[j] = runnable + wait;
+      win.exits[j] = exits - this.lastExits[i];
+      this.lastExits[i] = exits;
       // Mean latency of the samples that arrived in this window (null: none did).
       const hist = this.latencies[i] ? g.histograms.get(this.latencies[i]!) : undefined;
       const n = hist?.n ?? 0;
@@ -127,6 +154,11 @@ export class Sampler implements Handler {
     }
     const next = now + this.interval;
     this.next = next <= sim.scenario.warmup + sim.scenario.duration ? sim.engine.schedule(next, Prio.Sample, this) : null;
+  }
+
+  /** Samples taken so far. */
+  get samples(): number {
+    return this.taken;
   }
 
   /** Guest i's psr row for guest CPU `cpuNo`, made (-1: not there) the first time. */
@@ -150,6 +182,11 @@ export class Sampler implements Handler {
       this.sim.engine.cancel(this.next);
       this.sample(now);
     }
+    for (const w of this.windows) {
+      w.exits = w.exits.subarray(0, this.taken);
+      w.stealNs = w.stealNs.subarray(0, this.taken);
+      w.runnableNs = w.runnableNs.subarray(0, this.taken);
+    }
     const s = this.series;
     const n = this.taken;
     const cut = (a: unknown[]) => (a.length = n);
@@ -162,3 +199,10 @@ export class Sampler implements Handler {
 }
 
 const round = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Time a thread has run (guest, KVM, QEMU modes) in the measured window up to now, ns. */
+function runningNs(t: HostThread, now: Ns, warmup: Ns): number {
+  let r = t.acc[ACC_GUEST] + t.acc[ACC_KVM] + t.acc[ACC_QEMU];
+  if ((t.accState === ACC_GUEST || t.accState === ACC_KVM || t.accState === ACC_QEMU) && now > t.accSince) r += now - Math.max(t.accSince, warmup);
+  return r;
+}

@@ -41,6 +41,15 @@ const exitCounts = (what: string) =>
     Object.fromEntries(EXIT_REASONS.map((r) => [r, int(`${r} exits.`)])),
   );
 
+/** A figure's 95 % confidence interval, or null where the run is too short to give one. */
+const ci95 = (what: string, bounds: Schema): Schema => ({
+  description: `95 % confidence interval of ${what} (Law & Kelton's batch means; percentiles by sectioning); null when the measured run has too few sampling windows.`,
+  oneOf: [
+    { type: 'null' },
+    obj('Bounds of the interval.', { low: bounds, high: bounds, batches: int('Batches (or sections) the interval comes from.', 1), correlated: { const: true, description: 'The batch means were still correlated at the largest batch size: the interval is too narrow.' } }, ['low', 'high', 'batches']),
+  ],
+});
+
 const latency = obj('Latency of one operation kind.', {
   count: int('Operations measured.'),
   mean_ns: num('Mean, ns.'),
@@ -52,7 +61,13 @@ const latency = obj('Latency of one operation kind.', {
     propertyNames: { pattern: '^p[0-9]+(\\.[0-9]+)?$' },
     additionalProperties: num('Latency at this percentile, ns.'),
   },
-});
+  percentiles_ci95_ns: {
+    type: 'object',
+    description: '95 % interval of each percentile, by the same keys, ns.',
+    propertyNames: { pattern: '^p[0-9]+(\\.[0-9]+)?$' },
+    additionalProperties: ci95('the percentile', num('Bound, ns.')),
+  },
+}, ['count', 'mean_ns', 'min_ns', 'max_ns', 'percentiles_ns']);
 
 const vcpu = obj('One online vCPU of a guest.', {
   cpu: int('CPU number inside the guest (cpuN).'),
@@ -95,12 +110,16 @@ const guest = obj('One guest (QEMU process).', {
     unit: str('What one count is (e.g. "lock ops").'),
     total: num('Count in the measured run.'),
     per_second: num('Count per second of measured simulated time.'),
+    per_second_ci95: ci95('the throughput', num('Bound, per second.')),
   }),
   instructions_per_second: num('Guest instructions per second of measured time, all vCPUs.'),
   counters: record('Every workload counter and gauge, by name.', { type: 'number' }),
   latency: record('Latency summaries by operation kind.', latency),
   exits: exitCounts('all the guest\'s vCPUs'),
+  exits_per_second: num('VM exits per second of measured time, all reasons, all vCPUs.'),
+  exits_per_second_ci95: ci95('the exit rate', num('Bound, per second.')),
   steal_fraction: fraction('Steal time over runnable time, all vCPUs (0-1).'),
+  steal_fraction_ci95: ci95('the steal fraction', fraction('Bound (0-1).')),
   stability: obj('How steady the guest was across sampling windows (stddev / mean).', {
     throughput_cv: { type: ['number', 'null'], description: 'Spread of per-window throughput; null with too few windows.' },
     latency_cv: { type: ['number', 'null'], description: 'Spread of per-window mean latency; null when the workload has no latency or too few windows.' },
@@ -123,6 +142,7 @@ const pcpu = obj('One host CPU.', {
     Object.fromEntries(CPU_ACC_NAMES.map((n) => [n, int(`Time in state ${n}, ns.`)])),
   ),
   busy_fraction: fraction('Share of the measured run not idle (0-1).'),
+  busy_fraction_ci95: ci95('the busy fraction', fraction('Bound (0-1).')),
   context_switches: int('Context switches on this pCPU.'),
 });
 
@@ -173,7 +193,13 @@ export function reportSchema(): Schema {
         seed: int('Seed of every random stream.', undefined),
         duration_ns: int('Measured duration, ns.'),
         warmup_ns: int('Warm-up before the measurement, ns.'),
-      }),
+        warmup_auto: obj("`warmup: auto`: where MSER-5 (White 1997) cut the pilot run's initial transient.", {
+          method: { const: 'MSER-5', description: 'Truncation heuristic.' },
+          pilot_ns: int('Length of the pilot run (from time 0), ns.'),
+          cut_ns: int('Warm-up chosen: the cut, ns.'),
+          at_limit: { type: 'boolean', description: "The cut fell at half the pilot run, the furthest MSER-5 looks: the run may be too short to reach a steady state." },
+        }),
+      }, ['name', 'description', 'file', 'seed', 'duration_ns', 'warmup_ns']),
       host: obj('The host.', {
         cpus: int('Host CPUs (pCPUs).', 1),
         topology: obj('CPU topology.', { sockets: int('Sockets.', 1), cores: int('Cores per socket.', 1), threads: int('Threads per core.', 1) }),
@@ -195,7 +221,14 @@ export function reportSchema(): Schema {
         simulated_ns: int('Measured simulated time, ns (shorter than duration_ns if the run stopped early).'),
         partial: { type: 'boolean', description: 'True when the run stopped before its end.' },
         stop_reason: { type: ['string', 'null'], description: 'Why the run stopped early, or null.' },
-      }),
+        precision: obj('`--precision`: how precisely the chosen figures are known.', {
+          target: num('Target: the largest half-width of a 95 % interval, relative to its value.'),
+          metrics: arr('Figures aimed at, for every guest.', { enum: ['throughput', 'exits', 'steal'] }),
+          reached: { type: ['number', 'null'], minimum: 0, description: 'The largest relative half-width over those figures as reported (null: a figure had no interval).' },
+          met: { type: 'boolean', description: 'Whether the target was reached; the run stops as soon as it is, at the latest after max_duration_ns.' },
+          max_duration_ns: int('The longest the measured run could take (the scenario duration), ns.'),
+        }),
+      }, ['events', 'simulated_ns', 'partial', 'stop_reason']),
       series,
       timeline: arr(
         'Timeline commands in the order they ran, with what each changed.',

@@ -1,9 +1,12 @@
 import { formatNs } from '../engine/time.js';
 import type { Results } from './results.js';
 import { table } from './table.js';
+import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const si = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)}G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(x >= 100 ? 0 : 1));
+/** A count: whole below 10,000 (`CPUID:1`, not `CPUID:1.0`), then 12.3k, 4.56M. */
+const count = (x: number) => (x >= 1e4 ? si(x) : String(Math.round(x)));
 const lat = (ns: number | undefined) => (ns === undefined || Number.isNaN(ns) ? '-' : formatNs(ns));
 
 /** The terminal report: what a user reads first. Deterministic (no wall-clock figures). */
@@ -20,6 +23,7 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
       ` | PLE ${h.kvm.ple ? 'on' : 'off'}, halt_poll ${formatNs(Number(h.kvm.halt_poll_ns))}`,
   );
   out.push(`seed ${s.seed}, measured ${formatNs(r.run.simulated_ns)} after ${formatNs(s.warmup_ns)} warm-up, ${r.run.events} events`);
+  for (const [k, v] of measurementNotes(r)) out.push(`${k}: ${v}`);
   out.push('');
 
   out.push('Guests');
@@ -32,23 +36,24 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
       r.guests.map((g) => {
         const ln = latName(g);
         const L = ln ? g.latency[ln] : undefined;
-        const exits = Object.values(g.exits).reduce((a, b) => a + b, 0);
         return [
           g.name,
           g.vcpus,
           g.workload,
-          si(g.throughput.per_second),
+          si(g.throughput.per_second) + pm(g.throughput.per_second, g.throughput.per_second_ci95),
           g.throughput.unit,
           ln ?? '-',
-          ...showP.map((k) => lat(L?.percentiles_ns[k])),
-          pct(g.steal_fraction),
-          si(exits / (r.run.simulated_ns / 1e9 || 1)),
+          ...showP.map((k) => lat(L?.percentiles_ns[k]) + pm(L?.percentiles_ns[k], L?.percentiles_ci95_ns?.[k])),
+          sharePm(g.steal_fraction, g.steal_fraction_ci95),
+          si(g.exits_per_second) + pm(g.exits_per_second, g.exits_per_second_ci95),
           (g.instructions_per_second / 1e6).toFixed(1),
         ];
       }),
       ['l', 'r', 'l', 'r', 'l', 'l', ...showP.map(() => 'r' as const), 'r', 'r', 'r'],
     ),
   );
+  const correlated = r.guests.some((g) => [g.throughput.per_second_ci95, g.steal_fraction_ci95, g.exits_per_second_ci95, ...Object.values(g.latency).flatMap((l) => Object.values(l.percentiles_ci95_ns ?? {}))].some((c) => c?.correlated));
+  out.push(`± is the 95% confidence interval's half-width (batch means over ${r.series ? formatNs(r.series.interval_ns) : '-'} windows; percentiles by sections)${correlated ? '; * windows still correlated at the largest batch: the interval is too narrow, run longer' : ''}`);
   const faults = r.guests.flatMap((g) => g.faults.map((f) => `  ${g.name} vCPU ${f.cpu} at ${formatNs(f.at_ns)}: ${f.message}`));
   if (faults.length) out.push('', 'Faults', ...faults);
 
@@ -63,7 +68,7 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
           .filter(([, n]) => n > 0)
           .sort((a, b) => b[1] - a[1])
           .slice(0, 2)
-          .map(([k, n]) => `${k}:${si(n)}`)
+          .map(([k, n]) => `${k}:${count(n)}`)
           .join(' ');
         rows.push([`${g.name}/vcpu${v.cpu}`, v.tid, pct(t.guest / all), pct(t.kvm / all), pct(t.qemu / all), pct(t.steal / all), pct(t.halted / all), formatNs(v.spin_ns), v.context_switches, v.migrations, v.last_cpu, ex || '-']);
       }

@@ -47,7 +47,15 @@ export class MeasuredWindow implements Handler {
     else engine.schedule(at, Prio.Window, this, EV_OPEN);
     // The window is [warm-up, end): what happens at the end instant belongs
     // to the next window, as the time shares do. The run stops at this event.
-    engine.schedule(at + scenario.duration, Prio.Window, this, EV_CLOSE);
+    this.closing = engine.schedule(at + scenario.duration, Prio.Window, this, EV_CLOSE);
+  }
+
+  private closing: SimEvent;
+
+  /** End the window at `time` instead (a precision run that knows enough). */
+  closeAt(time: Ns): void {
+    this.sim.engine.cancel(this.closing);
+    this.closing = this.sim.engine.schedule(time, Prio.Window, this, EV_CLOSE);
   }
 
   onEvent(ev: SimEvent): void {
@@ -76,6 +84,15 @@ export class MeasuredWindow implements Handler {
   /** A vCPU's counts within the window, up to `now` (one created later counts from zero). */
   vcpu(v: Vcpu, now: Ns): VcpuStats {
     return v.countsAt(now).since(this.vcpus.get(v) ?? ZERO_VCPU);
+  }
+
+  /** A vCPU's exits within the window so far (all reasons). */
+  exits(v: Vcpu): number {
+    const base = this.vcpus.get(v)?.exits;
+    const e = v.stats.exits;
+    let n = 0;
+    for (let i = 0; i < e.length; i++) n += e[i] - (base ? base[i] : 0);
+    return n;
   }
 
   thread(t: HostThread): ThreadCounts {

@@ -13,7 +13,7 @@ export const SCENARIO: Fields = {
   description: { type: 'string', help: 'What the scenario shows, printed at the top of reports.', default: '' },
   seed: { type: 'int', help: 'Seed of every random stream of the run. Same scenario and seed: the same report, byte for byte.', default: 1, min: 0, max: 2 ** 32 - 1 },
   duration: dur('Simulated time measured, after the warm-up.', 10e9, 1),
-  warmup: dur('Simulated time run before measuring (not counted in any figure).', 1e9),
+  warmup: { type: 'duration', help: "Simulated time run before measuring (not counted in any figure). `auto`: a pilot run of the scenario's duration finds where the initial transient ends (MSER-5 on each guest's throughput) and the run measures from there.", default: 1e9, min: 0, auto: true },
   host: {
     type: 'object',
     help: 'The physical machine.',

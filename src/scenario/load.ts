@@ -27,6 +27,8 @@ export interface Scenario {
   seed: number;
   duration: number;
   warmup: number;
+  /** `warmup: auto`: `warmup` is decided by a pilot run (MSER-5) before the measured run. */
+  warmupAuto: boolean;
   host: any;
   guests: GuestDef[];
   report: { percentiles: number[]; per_vcpu: boolean; sample_interval?: number };
@@ -159,6 +161,7 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
   };
   switch (f.type) {
     case 'duration':
+      if (f.auto && raw === 'auto') return 'auto';
       return unit(parseDuration, (x) => `${x}ns`);
     case 'frequency':
       return unit(parseFrequency, (x) => `${x}Hz`);
@@ -440,10 +443,12 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     // Open-loop arrivals are events the run must hold; refuse a rate that
     // would swamp it before spending minutes finding out.
     if (wk === 'request' && typeof w.rate === 'number' && typeof v.duration === 'number') {
-      const arrivals = w.rate * ((v.duration + (v.warmup ?? 0)) / 1e9) * g.count;
+      // warmup: auto measures after at most half a pilot run of the duration.
+      const warm = v.warmup === 'auto' ? v.duration / 2 : (v.warmup ?? 0);
+      const arrivals = w.rate * ((v.duration + warm) / 1e9) * g.count;
       if (arrivals > MAX_ARRIVALS) {
         const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
-        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + (v.warmup ?? 0)) / 1e9}s on ${g.count} guest(s) makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
+        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + warm) / 1e9}s on ${g.count} guest(s) makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
         return;
       }
     }
@@ -526,7 +531,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     description: v.description,
     seed: v.seed,
     duration: v.duration,
-    warmup: v.warmup,
+    warmup: v.warmup === 'auto' ? 0 : v.warmup,
+    warmupAuto: v.warmup === 'auto',
     host,
     guests,
     report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },

@@ -3,6 +3,9 @@ import type { Scenario } from './load.js';
 import { collect, type Results } from '../report/results.js';
 import { Sampler } from '../report/sampler.js';
 import { MeasuredWindow } from '../report/window.js';
+import { addIntervals } from '../report/intervals.js';
+import { batchMeansCi, relativeHalfWidth, SECTIONS } from '../stats/interval.js';
+import { mser5 } from '../stats/mser.js';
 import { TimelineRunner } from './timeline-run.js';
 import type { Tracer } from '../host/tracer.js';
 
@@ -18,7 +21,21 @@ export interface RunOptions {
   tracer?: Tracer;
   /** False: no acting ahead, every step an event (the reference the tests compare against). */
   actAhead?: boolean;
+  /**
+   * Run until every guest's chosen figures are known this precisely: the
+   * half-width of each 95 % interval within `target` (0.01: 1 %) of its
+   * value. The scenario's duration is then the longest the run may take.
+   */
+  precision?: { target: number; metrics: PrecisionMetric[] };
 }
+
+/** Figures `--precision` can aim at: throughput, exit rate, steal. */
+export const PRECISION_METRICS = ['throughput', 'exits', 'steal'] as const;
+export type PrecisionMetric = (typeof PRECISION_METRICS)[number];
+
+/** Sampling windows a precision run starts checking at, and the growth between checks. */
+const PRECISION_FIRST_CHECK = 20;
+const PRECISION_CHECK_GROWTH = 1.1;
 
 /** Simulated time between progress reports and stop checks. */
 const SLICE_NS = 1_000_000;
@@ -31,9 +48,15 @@ class Run {
   private readonly timeline: TimelineRunner;
   private readonly sampler: Sampler;
   private readonly window: MeasuredWindow;
-  private readonly end: number;
+  private end: number;
   private t = 0;
   private partial = false;
+  private readonly interval: number;
+  /** Samples taken at the last precision check. */
+  private checkedAt = 0;
+  /** Worst relative half-width at the last check, and whether the target was met. */
+  private precisionReached: number | null = null;
+  private precisionMet = false;
 
   constructor(
     readonly s: Scenario,
@@ -43,10 +66,58 @@ class Run {
     if (opts.tracer) this.sim.host.tracer = opts.tracer;
     this.timeline = new TimelineRunner(this.sim);
     this.window = new MeasuredWindow(this.sim);
-    const interval = s.report.sample_interval || Math.max(1_000_000, Math.round(s.duration / 100));
+    // A precision run may stop after a small part of its duration: it is
+    // sampled more finely (at most 10 ms windows), and latency sections are
+    // finer too, grouped into SECTIONS at the end (report/intervals.ts).
+    const interval = (this.interval = s.report.sample_interval || Math.max(1_000_000, Math.round(opts.precision ? Math.min(10_000_000, s.duration / 100) : s.duration / 100)));
     const defs = this.sim.guests.map((g) => defOf(this.sim, g));
-    this.sampler = new Sampler(this.sim, interval, defs.map((d) => d.instance.throughput.counter), defs.map((d) => d.instance.latencies[0]));
+    this.sampler = new Sampler(this.sim, interval, defs.map((d) => d.instance.throughput.counter), defs.map((d) => d.instance.latencies[0]), this.window);
+    const sections = opts.precision ? 20 * SECTIONS : SECTIONS;
+    for (const g of this.sim.guests) g.sectionLatencies(s.warmup, s.duration / sections, sections);
     this.end = s.warmup + s.duration;
+  }
+
+  /**
+   * With a precision target, after enough new sampling windows: whether every
+   * chosen figure is now known within it. If so the window closes at the next
+   * sample instant, so the measured run ends on a whole sampling window.
+   */
+  private checkPrecision(): void {
+    const p = this.opts.precision;
+    const n = this.sampler.samples;
+    if (!p || this.precisionMet || n < PRECISION_FIRST_CHECK || n < this.checkedAt * PRECISION_CHECK_GROWTH) return;
+    this.checkedAt = n;
+    const series = this.sampler.series;
+    const perS = 1e9 / this.interval;
+    let worst = 0;
+    this.sim.guests.forEach((_, i) => {
+      const w = this.sampler.windows[i];
+      for (const m of p.metrics) {
+        let rel: number | null;
+        if (m === 'throughput') {
+          const xs = series.guests[i].throughput.slice(0, n);
+          rel = relativeHalfWidth(mean(xs), batchMeansCi(mean(xs), xs, 'nonnegative'));
+        } else if (m === 'exits') {
+          const xs = Array.from(w.exits.subarray(0, n), (x) => x * perS);
+          rel = relativeHalfWidth(mean(xs), batchMeansCi(mean(xs), xs, 'nonnegative'));
+        } else {
+          const st = w.stealNs.subarray(0, n);
+          const run = w.runnableNs.subarray(0, n);
+          const v = sum(st) / (sum(run) || 1);
+          rel = relativeHalfWidth(v, batchMeansCi(v, st, 'share', run));
+        }
+        worst = Math.max(worst, rel ?? Infinity);
+      }
+    });
+    this.precisionReached = worst;
+    if (worst <= p.target) {
+      this.precisionMet = true;
+      const next = this.s.warmup + (n + 1) * this.interval;
+      if (next < this.end) {
+        this.window.closeAt(next);
+        this.end = next;
+      }
+    }
   }
 
   /** Advance one slice; false when the run is over (ended or stopped). */
@@ -62,6 +133,7 @@ class Run {
       e.stopRequested = false;
       return false;
     }
+    this.checkPrecision();
     const reason = e.stopRequested ? sim.stopReason ?? 'stopped by the model' : opts.shouldStop?.() ?? (opts.maxEvents !== undefined && e.delivered > opts.maxEvents ? `event budget of ${opts.maxEvents} events exhausted` : null);
     if (reason) {
       sim.stopReason ??= reason;
@@ -80,11 +152,33 @@ class Run {
     if (this.opts.check && !this.partial) sim.host.checkAccounting(measured);
     const results = collect(sim, this.window, measured, this.partial);
     results.series = this.sampler.finish(now);
+    addIntervals(results, sim.guests, this.sampler, s.report.percentiles);
+    const p = this.opts.precision;
+    if (p) {
+      // The last check may predate the end by a few windows: judge the figures as reported.
+      const reached = Math.max(
+        0,
+        ...results.guests.flatMap((g) =>
+          p.metrics.map((m) => {
+            const [v, ci] = m === 'throughput' ? [g.throughput.per_second, g.throughput.per_second_ci95] : m === 'exits' ? [g.exits_per_second, g.exits_per_second_ci95] : [g.steal_fraction, g.steal_fraction_ci95];
+            return relativeHalfWidth(v, ci) ?? Infinity;
+          }),
+        ),
+      );
+      results.run.precision = { target: p.target, metrics: [...p.metrics], reached: Number.isFinite(reached) ? Math.round(reached * 1e5) / 1e5 : null, met: reached <= p.target, max_duration_ns: s.duration };
+    }
     addStability(results);
     results.timeline = this.timeline.effects;
     return { results, sim };
   }
 }
+
+function sum(xs: ArrayLike<number>): number {
+  let t = 0;
+  for (let i = 0; i < xs.length; i++) t += xs[i];
+  return t;
+}
+const mean = (xs: ArrayLike<number>) => (xs.length ? sum(xs) / xs.length : 0);
 
 /** Coefficient of variation (stddev / mean) of the non-null values, or null with fewer than 2. */
 function cv(xs: (number | null)[]): number | null {
@@ -117,11 +211,49 @@ function addStability(r: Results): void {
   });
 }
 
+type Outcome = { results: Results; sim: Simulation };
+
+/**
+ * `warmup: auto`: the pilot run (the scenario from time 0 for its duration,
+ * nothing else asked of it) whose throughput series MSER-5 cuts; the
+ * measured run then starts from the cut. Warm-up never changes what
+ * happens, only what is counted, so the cut is exact for the second run.
+ */
+function pilotOf(s: Scenario, opts: RunOptions): [Scenario, RunOptions] {
+  return [
+    { ...s, warmup: 0, warmupAuto: false },
+    { check: opts.check, actAhead: opts.actAhead, shouldStop: opts.shouldStop, maxEvents: opts.maxEvents, progress: opts.progress && ((f) => opts.progress!(f / 3)) },
+  ];
+}
+
+function measuredAfter(pilot: Results, s: Scenario, opts: RunOptions): [Scenario, RunOptions, NonNullable<Results['scenario']['warmup_auto']>] {
+  const series = pilot.series!;
+  let windows = 0;
+  let atLimit = false;
+  for (const g of series.guests) {
+    const cut = mser5(g.throughput);
+    if (cut.windows > windows) windows = cut.windows;
+    atLimit ||= cut.atLimit;
+  }
+  const cutNs = windows * series.interval_ns;
+  const info = { method: 'MSER-5' as const, pilot_ns: pilot.run.simulated_ns, cut_ns: cutNs, at_limit: atLimit };
+  return [{ ...s, warmup: cutNs, warmupAuto: false }, { ...opts, progress: opts.progress && ((f) => opts.progress!(1 / 3 + (2 * f) / 3)) }, info];
+}
+
 /** Run a scenario to the end (or until asked to stop) and collect its results. */
-export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Results; sim: Simulation } {
-  const run = new Run(s, opts);
-  while (run.step());
-  return run.finish();
+export function runScenario(s: Scenario, opts: RunOptions = {}): Outcome {
+  const drive = (sc: Scenario, o: RunOptions) => {
+    const run = new Run(sc, o);
+    while (run.step());
+    return run.finish();
+  };
+  if (!s.warmupAuto) return drive(s, opts);
+  const pilot = drive(...pilotOf(s, opts));
+  if (pilot.results.run.partial) return pilot;
+  const [sc, o, info] = measuredAfter(pilot.results, s, opts);
+  const out = drive(sc, o);
+  out.results.scenario.warmup_auto = info;
+  return out;
 }
 
 /**
@@ -129,10 +261,19 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Resu
  * line can react to Ctrl-C while it runs. Results are identical to
  * `runScenario`'s.
  */
-export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Promise<{ results: Results; sim: Simulation }> {
-  const run = new Run(s, opts);
-  for (let k = 1; run.step(); k++) if (k % SLICES_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
-  return run.finish();
+export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Promise<Outcome> {
+  const drive = async (sc: Scenario, o: RunOptions) => {
+    const run = new Run(sc, o);
+    for (let k = 1; run.step(); k++) if (k % SLICES_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
+    return run.finish();
+  };
+  if (!s.warmupAuto) return drive(s, opts);
+  const pilot = await drive(...pilotOf(s, opts));
+  if (pilot.results.run.partial) return pilot;
+  const [sc, o, info] = measuredAfter(pilot.results, s, opts);
+  const out = await drive(sc, o);
+  out.results.scenario.warmup_auto = info;
+  return out;
 }
 
 /** Build the model and run it up to `at` (timeline included), for views of the state at that time. */

@@ -14,6 +14,7 @@ function fieldSchema(f: Field): Record<string, unknown> {
   const base: Record<string, unknown> = { description: f.help };
   switch (f.type) {
     case 'duration':
+      return { ...base, anyOf: [{ type: 'string', pattern: UNIT_PATTERN[f.type] }, { type: 'number', minimum: 0 }, ...(f.auto ? [{ const: 'auto' }] : [])] };
     case 'frequency':
     case 'rate':
     case 'size':

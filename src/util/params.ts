@@ -4,7 +4,7 @@
  * these, so a parameter is described in exactly one place.
  */
 export type Field =
-  | { type: 'duration'; default?: number; min?: number; max?: number; help: string }
+  | { type: 'duration'; default?: number; min?: number; max?: number; help: string; /** The word `auto` is a value too (the run decides). */ auto?: true }
   | { type: 'frequency'; default?: number; min?: number; max?: number; help: string }
   | { type: 'rate'; default?: number; min?: number; max?: number; help: string }
   | { type: 'size'; default?: number; min?: number; max?: number; help: string }

@@ -1,0 +1,66 @@
+import { LogHistogram } from '../host/stats.js';
+import type { Guest } from '../host/guest.js';
+import { batchMeansCi, sectionCi, SECTIONS, type Ci95 } from '../stats/interval.js';
+import type { Results } from './results.js';
+import type { Sampler } from './sampler.js';
+
+/**
+ * Put a 95 % confidence interval beside every run figure of `r`, from the
+ * sampler's per-window values (batch means) and the guests' per-section
+ * latency histograms (sectioning). See src/stats/interval.ts.
+ */
+export function addIntervals(r: Results, guests: readonly Guest[], sampler: Sampler, percentiles: number[]): void {
+  const series = r.series;
+  if (!series) return;
+  const perS = 1e9 / series.interval_ns;
+  r.guests.forEach((g, i) => {
+    const sg = series.guests[i];
+    const w = sampler.windows[i];
+    g.throughput.per_second_ci95 = rounded(batchMeansCi(g.throughput.per_second, sg.throughput, 'nonnegative'), 1e3);
+    g.steal_fraction_ci95 = rounded(batchMeansCi(g.steal_fraction, w.stealNs, 'share', w.runnableNs), 1e4);
+    g.exits_per_second_ci95 = rounded(batchMeansCi(g.exits_per_second, Array.from(w.exits, (x) => x * perS), 'nonnegative'), 1e3);
+    const measured = r.run.simulated_ns;
+    for (const [name, l] of Object.entries(g.latency)) {
+      const sections = groupSections(guests[i], name, measured);
+      const ci: Record<string, Ci95 | null> = {};
+      for (const p of percentiles) {
+        const key = `p${p}`;
+        ci[key] = sections.length ? rounded(sectionCi(l.percentiles_ns[key], sections.map((h) => h.quantile(p / 100)), 'nonnegative'), 1) : null;
+      }
+      l.percentiles_ci95_ns = ci;
+    }
+  });
+  r.pcpus.forEach((c, i) => {
+    const idle = series.pcpu[i]?.share.idle;
+    c.busy_fraction_ci95 = idle ? rounded(batchMeansCi(c.busy_fraction, idle.map((x) => 1 - x), 'share'), 1e4) : null;
+  });
+}
+
+/** Bounds rounded to 1/`per` (the precision the figure itself is reported with). */
+function rounded(ci: Ci95 | null, per: number): Ci95 | null {
+  if (ci) {
+    ci.low = Math.round(ci.low * per) / per;
+    ci.high = Math.round(ci.high * per) / per;
+  }
+  return ci;
+}
+
+/**
+ * The guest's per-section histograms of `name` that lie wholly inside the
+ * measured window, merged into at most `SECTIONS` groups of equal size (the
+ * fine sections of a run that may stop early are grouped here).
+ */
+function groupSections(g: Guest, name: string, measuredNs: number): LogHistogram[] {
+  const fine = g.sections.get(name);
+  const spec = g.sectionSpec;
+  if (!fine || !spec) return [];
+  const whole = Math.min(spec.count, Math.floor(measuredNs / spec.lengthNs));
+  const per = Math.max(1, Math.floor(whole / SECTIONS));
+  const out: LogHistogram[] = [];
+  for (let k = 0; k + per <= whole; k += per) {
+    const h = new LogHistogram();
+    for (let j = k; j < k + per; j++) if (fine[j]) h.merge(fine[j]!);
+    out.push(h);
+  }
+  return out;
+}
