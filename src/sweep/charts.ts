@@ -7,7 +7,7 @@
  */
 import { htmlPage, type HtmlSection, type HtmlTable } from '../report/html.js';
 import type { SweepDoc } from './doc.js';
-import { describeOutcome } from './expect.js';
+import { describeOutcome, statusWord } from './expect.js';
 import { chartScale, metricUnit } from './metrics.js';
 import { describePoint, shortNames } from './plan.js';
 import { formatSummary, sweepGuests } from './text.js';
@@ -129,9 +129,9 @@ export function renderSweepHtml(doc: SweepDoc): string {
   ];
   if (doc.expect.checks.length) {
     tables.push({
-      title: `Expectations: ${doc.expect.passed} passed, ${doc.expect.failed} failed, ${doc.expect.skipped} skipped`,
+      title: `Expectations: ${doc.expect.passed} passed, ${doc.expect.failed} failed, ${doc.expect.undecided ?? 0} undecided, ${doc.expect.skipped} skipped`,
       columns: ['result', 'check', 'point', 'got'],
-      rows: doc.expect.checks.flatMap((c) => c.results.map((r) => [r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'FAIL' : 'skip', c.name, describePoint(doc.points[r.point].params, true), describeOutcome(r)])),
+      rows: doc.expect.checks.flatMap((c) => c.results.map((r) => [statusWord(r.status), c.name, describePoint(doc.points[r.point].params, true), describeOutcome(r)])),
     });
   }
   const runs = doc.points.reduce((a, p) => a + p.runs.length, 0);

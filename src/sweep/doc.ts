@@ -1,6 +1,6 @@
 import { VERSION } from '../version.js';
 import { evaluate, parseCheck, type Outcome, type Status } from './expect.js';
-import type { Metrics } from './metrics.js';
+import { metricUnit, type Metrics } from './metrics.js';
 import { matches, type PointInfo } from './plan.js';
 import type { SweepSpec } from './spec.js';
 import { summarise, type Summary } from './stats.js';
@@ -35,7 +35,7 @@ export interface SweepDoc {
   /** Every run of every point is in. */
   complete: boolean;
   points: DocPoint[];
-  expect: { passed: number; failed: number; skipped: number; checks: { name: string; check: string; results: CheckResult[] }[] };
+  expect: { passed: number; failed: number; skipped: number; undecided: number; checks: { name: string; check: string; results: CheckResult[] }[] };
 }
 
 /**
@@ -55,7 +55,7 @@ export function buildDoc(spec: SweepSpec, points: readonly PointInfo[], runs: re
           names.push(k);
         }
     const summary: Record<string, Summary> = {};
-    for (const k of names) summary[k] = summarise(done.map((r) => r.values[k] ?? null));
+    for (const k of names) summary[k] = summarise(done.map((r) => r.values[k] ?? null), metricUnit(k) === 'fraction' ? 'share' : 'nonnegative');
     return { index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds, runs: done, summary };
   });
   const complete = docPoints.every((p) => p.runs.length === p.seeds.length);
@@ -81,6 +81,6 @@ export function buildDoc(spec: SweepSpec, points: readonly PointInfo[], runs: re
     shard,
     complete,
     points: docPoints,
-    expect: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), checks },
+    expect: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), undecided: count('undecided'), checks },
   };
 }

@@ -56,7 +56,16 @@ export interface Check {
   /** Metric names as written (shorthands unresolved), with their offsets. */
   refs: { name: string; at: number }[];
   usesBaseline: boolean;
+  /**
+   * `... with 95% confidence`: the comparison must hold for the whole 95 %
+   * interval of each side (interval arithmetic over the metrics' intervals),
+   * not only for the means.
+   */
+  confident: boolean;
 }
+
+/** Replicates a metric needs before a check on it can be decided (an interval needs at least 3 for a useful t value). */
+export const MIN_REPLICATES = 3;
 
 /** Multipliers of number suffixes, and the unit they give the number. */
 const UNITS: Record<string, [number, MetricUnit | null]> = {
@@ -133,6 +142,15 @@ const splitStat = (name: string): [string, Stat] => {
 
 /** Parse a check. Throws ExprError with the offset of the problem. */
 export function parseCheck(src: string): Check {
+  const conf = /\s+with\s+([0-9.]+)\s*%\s+confidence\s*$/i.exec(src);
+  if (conf) {
+    if (Number(conf[1]) !== 95) throw new ExprError(`only 95% intervals are computed, not ${conf[1]}%`, conf.index + 1, 'write "with 95% confidence"');
+    const c = parseCheck(src.slice(0, conf.index));
+    const eq = (e: Expr): Expr | null => (e.k === 'cmp' ? (e.op === '==' || e.op === '!=' ? e : null) : e.k === 'and' || e.k === 'or' ? (eq(e.a) ?? eq(e.b)) : e.k === 'not' ? eq(e.a) : null);
+    const bad = eq(c.ast);
+    if (bad) throw new ExprError('"with 95% confidence" needs <, <=, > or >=: an interval cannot be equal to a value', bad.at, 'compare with < or >, e.g. throughput > 5k/s with 95% confidence');
+    return { ...c, src, confident: true };
+  }
   const toks = tokenize(src);
   let p = 0;
   const refs: { name: string; at: number }[] = [];
@@ -278,7 +296,7 @@ export function parseCheck(src: string): Check {
   };
   fill(ast);
   checkTypes(ast);
-  return { src, ast, refs, usesBaseline };
+  return { src, ast, refs, usesBaseline, confident: false };
 }
 
 function firstRef(e: Expr): { name: string; stat: Stat } | undefined {
@@ -379,7 +397,8 @@ export function resolveMetric(name: string, available: ReadonlySet<string>): str
   return null;
 }
 
-export type Status = 'pass' | 'fail' | 'skip';
+/** `undecided`: a metric it names has fewer than MIN_REPLICATES replicates, too few to say. */
+export type Status = 'pass' | 'fail' | 'skip' | 'undecided';
 
 export interface Outcome {
   status: Status;
@@ -401,6 +420,8 @@ export function evaluate(c: Check, point: PointStats, baseline: PointStats | nul
   const missing: string[] = [];
   const here = new Set(Object.keys(point.summary));
   const there = new Set(Object.keys(baseline?.summary ?? {}));
+  /** Fewest replicates of any metric the check reads. */
+  let fewest = Infinity;
   const get = (name: string, stat: Stat, at: PointStats | null, names: Set<string>, label: string): number => {
     if (!at) {
       missing.push(`baseline ${name}`);
@@ -408,6 +429,7 @@ export function evaluate(c: Check, point: PointStats, baseline: PointStats | nul
     }
     const full = resolveMetric(name, names);
     const s = full ? at.summary[full] : undefined;
+    if (s) fewest = Math.min(fewest, s.n);
     const v = s ? s[stat] : null;
     if (v === null || v === undefined) {
       missing.push(`${label}${name}${stat === 'mean' ? '' : `.${stat}`}`);
@@ -436,9 +458,70 @@ export function evaluate(c: Check, point: PointStats, baseline: PointStats | nul
         return NaN;
     }
   };
+  /**
+   * The 95 % interval of an expression, by interval arithmetic over the
+   * intervals of the metrics it reads (a `.mean`-less metric stands for its
+   * interval; a number or an explicit statistic for itself).
+   */
+  const ival = (e: Expr): [number, number] => {
+    switch (e.k) {
+      case 'ref':
+      case 'base': {
+        if (e.stat !== 'mean') {
+          const v = num(e);
+          return [v, v];
+        }
+        const [at, names, label] = e.k === 'ref' ? [point, here, ''] : [baseline, there, 'baseline.'];
+        return [get(e.name!, 'ci_low', at, names, label), get(e.name!, 'ci_high', at, names, label)];
+      }
+      case 'neg': {
+        const [lo, hi] = ival(e.a);
+        return [-hi, -lo];
+      }
+      case 'bin': {
+        const [a0, a1] = ival(e.a);
+        const [b0, b1] = ival(e.b);
+        if (e.op === '+') return [a0 + b0, a1 + b1];
+        if (e.op === '-') return [a0 - b1, a1 - b0];
+        if (e.op === '/' && b0 <= 0 && b1 >= 0) return [-Infinity, Infinity];
+        const xs = e.op === '*' ? [a0 * b0, a0 * b1, a1 * b0, a1 * b1] : [a0 / b0, a0 / b1, a1 / b0, a1 / b1];
+        return [Math.min(...xs), Math.max(...xs)];
+      }
+      case 'call': {
+        const args = e.args.map(ival);
+        if (e.fn === 'abs') {
+          const [lo, hi] = args[0];
+          return lo >= 0 ? [lo, hi] : hi <= 0 ? [-hi, -lo] : [0, Math.max(-lo, hi)];
+        }
+        const f = FNS[e.fn] as (...x: number[]) => number;
+        return [f(...args.map((a) => a[0])), f(...args.map((a) => a[1]))];
+      }
+      default: {
+        const v = num(e);
+        return [v, v];
+      }
+    }
+  };
   const truth = (e: Expr): boolean => {
     switch (e.k) {
       case 'cmp': {
+        if (c.confident) {
+          // Holds with confidence: every value of one interval against every value of the other.
+          const [a0, a1] = ival(e.a);
+          const [b0, b1] = ival(e.b);
+          switch (e.op) {
+            case '<':
+              return a1 < b0;
+            case '<=':
+              return a1 <= b0;
+            case '>':
+              return a0 > b1;
+            case '>=':
+              return a0 >= b1;
+            default:
+              return false;
+          }
+        }
         const a = num(e.a);
         const b = num(e.b);
         switch (e.op) {
@@ -470,12 +553,15 @@ export function evaluate(c: Check, point: PointStats, baseline: PointStats | nul
   const show = (e: Expr): string => {
     switch (e.k) {
       case 'cmp': {
+        // `expected > 5.00k, got 3.95k ±120`: the requirement, then the measured side with its interval.
         const u = unitOf(e.a) ?? unitOf(e.b) ?? 'number';
-        return `${formatValue(num(e.a), u)} ${e.op} ${formatValue(num(e.b), u)}`;
+        const [lo, hi] = e.a.k === 'ref' || e.a.k === 'base' ? ival(e.a) : [NaN, NaN];
+        const pm = Number.isFinite(lo) && Number.isFinite(hi) && hi > lo ? ` ±${formatValue((hi - lo) / 2, u === 'fraction' ? 'fraction' : u)}` : '';
+        return `expected ${e.op} ${formatValue(num(e.b), u)}, got ${formatValue(num(e.a), u)}${pm}`;
       }
       case 'and':
       case 'or':
-        return `${show(e.a)} ${e.k} ${show(e.b)}`;
+        return `(${show(e.a)}) ${e.k} (${show(e.b)})`;
       case 'not':
         return `not (${show(e.a)})`;
       default:
@@ -494,9 +580,16 @@ export function evaluate(c: Check, point: PointStats, baseline: PointStats | nul
     limit = Number.isFinite(b) ? b : null;
     unit = unitOf(c.ast.a) ?? unitOf(c.ast.b);
   }
+  // A metric with no value at all fails; one with a value from too few replicates cannot be decided.
+  if (fewest >= 1 && fewest < MIN_REPLICATES) return { status: 'undecided', value, limit, unit, got, message: `cannot be decided from ${fewest} replicate${fewest === 1 ? '' : 's'} (at least ${MIN_REPLICATES} are needed for an interval; set sweep.replicates or --replicates): ${got}` };
   const uniq = [...new Set(missing)];
   if (uniq.length) return { status: 'fail', value, limit, unit, got, message: `no value for ${uniq.join(', ')}` };
   return { status: ok ? 'pass' : 'fail', value, limit, unit, got, message: null };
+}
+
+/** A status as the check tables print it. */
+export function statusWord(s: Status): string {
+  return s === 'pass' ? 'pass' : s === 'fail' ? 'FAIL' : s === 'undecided' ? 'UNDECIDED' : 'skip';
 }
 
 /** What a result says, for tables and JUnit messages. */

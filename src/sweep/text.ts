@@ -1,6 +1,6 @@
 import { table } from '../report/table.js';
 import type { SweepDoc } from './doc.js';
-import { describeOutcome } from './expect.js';
+import { describeOutcome, statusWord } from './expect.js';
 import { formatValue, metricUnit } from './metrics.js';
 import { describePoint, shortNames } from './plan.js';
 import type { Summary } from './stats.js';
@@ -74,19 +74,19 @@ export function renderSweepText(doc: SweepDoc): string {
     out.push('', 'Expectations');
     const rows: string[][] = [];
     let hidden = 0;
-    const total = e.passed + e.failed + e.skipped;
+    const total = e.passed + e.failed + e.skipped + (e.undecided ?? 0);
     for (const c of e.checks) {
       for (const r of c.results) {
         if (total > MAX_CHECK_ROWS && r.status === 'pass') {
           hidden++;
           continue;
         }
-        rows.push([r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'FAIL' : 'skip', c.name, describePoint(doc.points[r.point].params, true), describeOutcome(r)]);
+        rows.push([statusWord(r.status), c.name, describePoint(doc.points[r.point].params, true), describeOutcome(r)]);
       }
     }
     if (rows.length) out.push(table(['result', 'check', 'point', 'got'], rows, ['l', 'l', 'l', 'l']));
     if (hidden) out.push(`(${hidden} passing rows not shown; all are in sweep.json and the JUnit file)`);
-    out.push(`expectations: ${e.passed} passed, ${e.failed} ${e.failed ? 'FAILED' : 'failed'}, ${e.skipped} skipped`);
+    out.push(`expectations: ${e.passed} passed, ${e.failed} ${e.failed ? 'FAILED' : 'failed'}, ${e.undecided ?? 0} ${e.undecided ? 'UNDECIDED (too few replicates)' : 'undecided'}, ${e.skipped} skipped`);
   }
   return out.join('\n') + '\n';
 }

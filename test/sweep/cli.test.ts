@@ -18,7 +18,7 @@ sweep:
   params:
     guests.vm.smp: [1, 2, 4]
     guests.vm.workload.rate: [1k/s, 4k/s]
-  replicates: 2
+  replicates: 3
   baseline: { guests.vm.smp: 1 }
 expect:
   - p99_latency < 50ms
@@ -40,8 +40,8 @@ describe('simvm sweep: the same results for any number of workers and shards', (
     const one = cli(['sweep', 's.yaml', '--workers', '1', '--out', 'w1', '--quiet'], { cwd: d });
     expect(one.stderr).toBe('');
     expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/simvm sweep: s \(6 points x 2 replicates, grid, seed 1\)/);
-    expect(one.stdout).toMatch(/expectations: 12 passed, 0 failed, 0 skipped/);
+    expect(one.stdout).toMatch(/simvm sweep: s \(6 points x 3 replicates, grid, seed 1\)/);
+    expect(one.stdout).toMatch(/expectations: 12 passed, 0 failed, 0 undecided, 0 skipped/);
     const two = cli(['sweep', 's.yaml', '--workers', '2', '--out', 'w2', '--quiet'], { cwd: d });
     expect(two.code).toBe(0);
     for (const i of [1, 2, 3]) {
@@ -66,11 +66,11 @@ describe('simvm sweep: the same results for any number of workers and shards', (
     expect(doc.points).toHaveLength(6);
     expect(doc.points[0].params).toEqual({ 'guests.vm.smp': '1', 'guests.vm.workload.rate': '1k/s' });
     const s = doc.points[3].summary['guests.vm.throughput'];
-    expect(s.n).toBe(2);
+    expect(s.n).toBe(3);
     expect(s.ci_low).toBeLessThanOrEqual(s.mean);
     expect(s.ci_high).toBeGreaterThanOrEqual(s.mean);
     // Replicates ran with different seeds, and each point's baseline is its smp=1 neighbour.
-    expect(new Set(doc.points.flatMap((p: { seeds: number[] }) => p.seeds)).size).toBe(12);
+    expect(new Set(doc.points.flatMap((p: { seeds: number[] }) => p.seeds)).size).toBe(18);
     expect(doc.points.map((p: { baseline: number }) => p.baseline)).toEqual([0, 1, 0, 1, 0, 1]);
   });
 
@@ -89,13 +89,13 @@ describe('simvm sweep: expect: checks set the exit code and write JUnit XML', ()
     const d = dir(SWEEP.replace('  - p99_latency < 50ms\n', '  - p99_latency < 50ms\n  - check: throughput > 5k/s\n    name: enough throughput\n    where: { guests.vm.workload.rate: 4k/s }\n'));
     const r = cli(['sweep', 's.yaml', '--workers', '2', '--out', 'o', '--junit', 'junit.xml'], { cwd: d });
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/expectations: 12 passed, 3 FAILED, 0 skipped/);
-    expect(r.stdout).toMatch(/^FAIL\s+enough throughput\s+smp=1 rate=4k\/s\s+[\d.]+k? > 5000$/m);
+    expect(r.stdout).toMatch(/expectations: 12 passed, 3 FAILED, 0 undecided, 0 skipped/);
+    expect(r.stdout).toMatch(/^FAIL\s+enough throughput\s+smp=1 rate=4k\/s\s+expected > 5000, got [\d.]+k? ±[\d.]+$/m);
     expect(r.stderr).toMatch(/wrote o\/sweep\.json, junit\.xml/);
     const x = read(d, 'junit.xml');
     expect(x).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="simvm sweep s" tests="15" failures="3" errors="0" skipped="0">/);
     expect(x).toMatch(/<testsuite name="enough throughput" tests="3" failures="3" errors="0" skipped="0">/);
-    expect(x).toMatch(/<testcase classname="simvm.sweep.s" name="point 2: smp=1 rate=4k\/s">\n\s+<failure message="throughput &gt; 5k\/s: [^"]+ &gt; 5000" type="expectation">/);
+    expect(x).toMatch(/<testcase classname="simvm.sweep.s" name="point 2: smp=1 rate=4k\/s">\n\s+<failure message="throughput &gt; 5k\/s: expected &gt; 5000, got [^"]+" type="expectation">/);
     expect(x).toMatch(/<testsuite name="p99_latency &lt; 50ms" tests="6" failures="0"/);
     expect(x.match(/<testcase /g)).toHaveLength(15);
     // The same failure shows after merging shards.
@@ -109,14 +109,14 @@ describe('simvm sweep: expect: checks set the exit code and write JUnit XML', ()
     const d = dir();
     const r = cli(['sweep', 's.yaml', '--shard', '3/3', '--out', 'o', '--quiet', '--junit', 'j.xml'], { cwd: d });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\[shard 3\/3\] \[INCOMPLETE: 4 of 12 runs\]/);
+    expect(r.stdout).toMatch(/\[shard 3\/3\] \[INCOMPLETE: 6 of 18 runs\]/);
     // Points 3 and 6 are here, their baselines (points 1 and 2) are not: only their p99 checks can be made.
-    expect(r.stdout).toMatch(/expectations: 2 passed, 0 failed, 10 skipped/);
+    expect(r.stdout).toMatch(/expectations: 2 passed, 0 failed, 0 undecided, 10 skipped/);
     expect(read(d, 'j.xml')).toMatch(/<skipped message="point not run here/);
     // Merged without the other shards, the checks that could not be made fail the merge.
     const m = cli(['merge', 'o/sweep-shard-3-of-3.json', '--out', 'm', '--quiet'], { cwd: d });
     expect(m.code).toBe(3);
-    expect(m.stderr).toMatch(/merge: 4 of 12 runs present: a shard is missing or was interrupted; 10 check\(s\) could not be made, which fails the merge/);
+    expect(m.stderr).toMatch(/merge: 6 of 18 runs present: a shard is missing or was interrupted; 10 check\(s\) could not be made, which fails the merge/);
   });
 });
 
@@ -127,10 +127,10 @@ describe('simvm sweep: resuming', () => {
     expect(clean.code).toBe(0);
     // A first, partial pass: half the points.
     expect(cli(['sweep', 's.yaml', '--shard', '1/2', '--out', 'r', '--quiet'], { cwd: d }).code).toBe(0);
-    expect(readdirSync(join(d, 'r/points'))).toHaveLength(6);
+    expect(readdirSync(join(d, 'r/points'))).toHaveLength(9);
     const again = cli(['sweep', 's.yaml', '--out', 'r', '--workers', '2'], { cwd: d });
     expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(/sweep: 12 runs: 6 run on 2 workers, 6 reused from r\/points/);
+    expect(again.stderr).toMatch(/sweep: 18 runs: 9 run on 2 workers, 9 reused from r\/points/);
     expect(read(d, 'r/sweep.json')).toBe(read(d, 'clean/sweep.json'));
     // A record whose inputs no longer match (here: tampered) is run again; an edited check reruns nothing.
     const rec = readdirSync(join(d, 'r/points'))[0];
@@ -138,9 +138,9 @@ describe('simvm sweep: resuming', () => {
     writeFileSync(p, read(d, join('r/points', rec)).replace(/"hash": "[0-9a-f]{8}/, '"hash": "00000000'));
     writeFileSync(join(d, 's.yaml'), SWEEP.replace('p99_latency < 50ms', 'p99_latency < 40ms'));
     const third = cli(['sweep', 's.yaml', '--out', 'r'], { cwd: d });
-    expect(third.stderr).toMatch(/sweep: 12 runs: 1 run on \d+ workers?, 11 reused/);
+    expect(third.stderr).toMatch(/sweep: 18 runs: 1 run on \d+ workers?, 17 reused/);
     const fourth = cli(['sweep', 's.yaml', '--out', 'r', '--set', 'guests.vm.workload.service=90us'], { cwd: d });
-    expect(fourth.stderr).toMatch(/sweep: 12 runs: 12 run on/);
+    expect(fourth.stderr).toMatch(/sweep: 18 runs: 18 run on/);
   });
 
   it('Ctrl-C keeps finished runs; the next run resumes from them', async () => {
@@ -180,7 +180,7 @@ describe('simvm sweep: bad input exits 2 with file:line:col', () => {
     expect(existsSync(join(d, 'o'))).toBe(false);
   };
   it('a misspelt sweep field', () => {
-    bad(SWEEP.replace('  replicates: 2', '  replicate: 2'), /^s\.yaml:14:3: error/, /unknown field "replicate" in sweep/, /did you mean "replicates"\?/);
+    bad(SWEEP.replace('  replicates: 3', '  replicate: 3'), /^s\.yaml:14:3: error/, /unknown field "replicate" in sweep/, /did you mean "replicates"\?/);
   });
   it('a value the scenario rejects, at that value', () => {
     bad(SWEEP.replace('guests.vm.smp: [1, 2, 4]', 'guests.vm.smp: [1, 0, 4]'), /^s\.yaml:12:24: error/, /guests\.vm\.smp = 0: .*greater than zero/);
@@ -198,7 +198,7 @@ describe('simvm sweep: bad input exits 2 with file:line:col', () => {
     bad(SWEEP.replace('baseline: { guests.vm.smp: 1 }', 'baseline: { guests.vm.smp: 3 }'), /^s\.yaml:15:30: error/, /never takes the value 3/, /its values: 1, 2, 4/);
   });
   it('zip with lists of different lengths', () => {
-    bad(SWEEP.replace('  replicates: 2', '  replicates: 2\n  mode: zip'), /^s\.yaml:15:9: error/, /mode: zip needs as many values for every parameter/);
+    bad(SWEEP.replace('  replicates: 3', '  replicates: 3\n  mode: zip'), /^s\.yaml:15:9: error/, /mode: zip needs as many values for every parameter/);
   });
   it('a bad --shard', () => {
     const r = cli(['sweep', 's.yaml', '--shard', '4/3'], { cwd: dir() });
@@ -212,7 +212,7 @@ describe('simvm sweep: other forms', () => {
     const d = dir();
     writeFileSync(
       join(d, 'z.yaml'),
-      'scenario: s.yaml\nsweep:\n  name: zipped\n  mode: zip\n  params:\n    guests.vm.smp: [1, 2]\n    guests.vm.workload.service: { from: 50us, to: 100us, step: 50us }\nexpect:\n  - "guests.vm.throughput > 0"\n  - { check: "throughput > 0", where: { guests.vm.workload.service: 50us } }\n',
+      'scenario: s.yaml\nsweep:\n  name: zipped\n  mode: zip\n  replicates: 3\n  params:\n    guests.vm.smp: [1, 2]\n    guests.vm.workload.service: { from: 50us, to: 100us, step: 50us }\nexpect:\n  - "guests.vm.throughput > 0"\n  - { check: "throughput > 0", where: { guests.vm.workload.service: 50us } }\n',
     );
     const r = cli(['sweep', 'z.yaml', '--format', 'json,html', '--quiet'], { cwd: d });
     expect(r.code).toBe(0);

@@ -33,8 +33,8 @@ describe('expect: checks', () => {
     const o = run('throughput >= 0.9 * baseline');
     expect(o.value).toBe(100_000);
     expect(o.limit).toBeCloseTo(108_000);
-    expect(describeOutcome(o)).toBe('100.0k >= 108.0k');
-    expect(run('steal < 50% and host.busy > 0.5').got).toBe('25.0% < 50.0% and 90.0% > 50.0%');
+    expect(describeOutcome(o)).toBe('expected >= 108.0k, got 100.0k ±5000');
+    expect(run('steal < 50% and host.busy > 0.5').got).toBe('(expected < 50.0%, got 25.0%) and (expected > 50.0%, got 90.0%)');
   });
   it('statistics of a metric, arithmetic, functions and logic', () => {
     expect(run('throughput.ci_low > 96k').status).toBe('fail');
@@ -75,5 +75,41 @@ describe('expect: checks', () => {
     const c = parseCheck('guests.web-1.throughput > 0');
     expect(c.refs.map((r) => r.name)).toEqual(['guests.web-1.throughput']);
     expect(parseCheck('throughput > 2 * baseline').usesBaseline).toBe(true);
+  });
+});
+
+describe('expect: checks that mean something', () => {
+  it('"with 95% confidence" needs the whole interval on the right side', () => {
+    // throughput 100k ± 5k: above 94k for sure, above 97k only on average.
+    expect(run('throughput > 94k with 95% confidence').status).toBe('pass');
+    expect(run('throughput > 97k').status).toBe('pass');
+    expect(run('throughput > 97k with 95% confidence').status).toBe('fail');
+    expect(run('p99_latency < 3.2ms with 95% confidence').status).toBe('pass');
+    expect(run('p99_latency < 3.05ms with 95% confidence').status).toBe('fail');
+    // Against a metric with an interval of its own: both intervals count.
+    const wide = point({ 'guests.db.throughput': S(100_000, 5000) });
+    const near = point({ 'guests.db.throughput': S(97_000, 2000) });
+    expect(run('throughput > 0.9 * baseline with 95% confidence', wide, near).status).toBe('pass');
+    expect(run('throughput > baseline with 95% confidence', wide, near).status).toBe('fail');
+    expect(run('throughput > baseline', wide, near).status).toBe('pass');
+  });
+
+  it('only 95 % and only ordered comparisons take "with confidence"', () => {
+    expect(() => parseCheck('throughput > 5k with 90% confidence')).toThrow(/only 95% intervals/);
+    expect(() => parseCheck('throughput == 5k with 95% confidence')).toThrow(/needs <, <=, > or >=/);
+  });
+
+  it('a check on fewer than 3 replicates cannot be decided, and says why', () => {
+    const two = point({ 'guests.db.throughput': S(100_000, 5000, 2) });
+    const o = run('throughput > 50k', two, null);
+    expect(o.status).toBe('undecided');
+    expect(o.message).toMatch(/cannot be decided from 2 replicates \(at least 3/);
+    expect(run('throughput > 50k', point({ 'guests.db.throughput': S(100_000, 5000, 3) }), null).status).toBe('pass');
+  });
+
+  it('a failing row says what was expected and what came, with its interval', () => {
+    const o = run('throughput > 110k');
+    expect(o.status).toBe('fail');
+    expect(describeOutcome(o)).toBe('expected > 110.0k, got 100.0k ±5000');
   });
 });
