@@ -22,6 +22,7 @@ import { VERSION } from './version.js';
 import { isaDoc } from './cpu/isadoc.js';
 import { inspectCommands } from './commands.js';
 import { sweepCommands } from './sweep/command.js';
+import { importLibvirt } from './libvirt/import.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input, 3 an expectation failed, 130 interrupted. */
 export const EXIT = { ok: 0, internal: 1, input: 2, expect: 3, interrupted: 130 } as const;
@@ -81,6 +82,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   const formats = args.format.split(',').map((f) => f.trim());
   for (const f of formats) if (!['text', 'json', 'html', 'csv'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html, csv or a list such as text,json,html');
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
+  if (!args.quiet) for (const w of s.warnings) process.stderr.write(w + '\n');
   const dir = outDir(args, s.name);
   // html and csv are files in the output directory, so they are written even with --no-write (which skips report.json).
   const files = formats.includes('html') || formats.includes('csv');
@@ -161,6 +163,26 @@ export async function main(argv: string[]): Promise<number> {
       (y) => runOptions(y),
       async (a) => {
         code = await runCommand(a as unknown as RunArgs);
+      },
+    )
+    .command(
+      'import libvirt <domains..>',
+      'Write a scenario from libvirt domain XML files (virsh dumpxml): what simvm models of each, and warnings for the rest',
+      (y) =>
+        y
+          .positional('domains', { type: 'string', array: true, demandOption: true, describe: 'Domain XML files' })
+          .option('host', { type: 'string', describe: "The host: a saved /proc/cpuinfo or `lscpu -p` (becomes host.from)" })
+          .option('o', { alias: 'out', type: 'string', describe: 'Write the scenario to this file instead of stdout' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite the -o file if it exists' }),
+      (a) => {
+        const out = a.o as string | undefined;
+        if (out && existsSync(out) && !a.force) throw new InputError('the output file exists', out, undefined, undefined, 'choose another -o, or add --force to replace it');
+        const r = importLibvirt(a.domains as string[], { host: a.host as string | undefined, out });
+        for (const w of r.warnings) process.stderr.write(w + '\n');
+        if (out) {
+          writeAtomic(out, r.yaml);
+          process.stderr.write(`wrote ${out}\n`);
+        } else process.stdout.write(r.yaml);
       },
     )
     .command(

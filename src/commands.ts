@@ -25,6 +25,7 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
           .option('grep', { type: 'string', describe: 'ps, ps-ef: only lines containing this (| grep S)' }),
       (a) => {
         const s = loadScenario(a.scenario as string, { sets: a.set as string[] | undefined });
+        for (const w of s.warnings) process.stderr.write(w + '\n');
         let at = s.warmup + s.duration;
         if (a.at !== undefined) {
           try {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
@@ -17,6 +17,8 @@ import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuMod
 import { hostIdentity } from '../cpu/models/host.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
+import { formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
+import { readDomainFile } from '../libvirt/xml.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
 
 /** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
@@ -37,6 +39,8 @@ export interface Scenario {
   migration: { name: string; cpu: string }[];
   /** The scenario text as given (after --set), for reports. */
   text: string;
+  /** What the input says that simvm does not model (from libvirt domains), as `file:line:col: warning: ...` lines. */
+  warnings: string[];
 }
 
 export interface GuestDef {
@@ -313,6 +317,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   applySets(doc, opts.sets ?? [], ctx);
   if (opts.seed !== undefined) doc.set('seed', doc.createNode(opts.seed));
   if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
+  const warnings: InputWarning[] = [];
+  expandLibvirtGuests(doc, ctx, warnings);
   const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
   const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
   const host = v.host;
@@ -534,5 +540,74 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     hostCpu: hostCpu!,
     migration: v.migration?.hosts ?? [],
     text: String(doc),
+    warnings: warnings.map(formatWarning),
   };
+}
+
+/** The host's CPU count and model as far as the scenario says them, before it is validated (for mapping domains). */
+function preliminaryHost(doc: Document, ctx: Ctx): { cpus: number; cpuName: string; cpu: CpuIdentity } {
+  const scratch: Ctx = { ...ctx, errors: [] };
+  const hostField = SCENARIO.host as Extract<Field, { type: 'object' }>;
+  const h = checkFields(scratch, (doc.get('host', true) as Node) ?? null, hostField.fields, 'host');
+  let cpus = 4096;
+  if (typeof h.from === 'string') {
+    try {
+      cpus = parseHostFile(readFileSync(resolve(dirname(ctx.file), h.from), 'utf8'), h.from).cpus.length;
+    } catch {
+      // Reported when the host is validated.
+    }
+  } else if (doc.getIn(['host', 'topology']) && h.topology) cpus = hostPlaces(h).length || cpus;
+  else if (typeof h.cpus === 'number') cpus = h.cpus;
+  const cpuName = typeof h.cpu === 'string' && hostIdentity(h.cpu) ? h.cpu : 'Skylake-Server';
+  return { cpus, cpuName, cpu: hostIdentity(cpuName)! };
+}
+
+/**
+ * Guests written as `- libvirt: web.xml`: the domain's fields (name, smp,
+ * cpu, pin, emulator_pin, memory) go into the guest's mapping, unless the
+ * scenario writes them itself, and the vCPUs libvirt hot-plugs at start
+ * become `cpu-add` commands at 0s. Added nodes carry the position of the
+ * `libvirt:` value, so a later error about them points there.
+ */
+function expandLibvirtGuests(doc: Document, ctx: Ctx, warnings: InputWarning[]): void {
+  const guests = doc.get('guests', true);
+  if (!isSeq(guests)) return;
+  let host: ReturnType<typeof preliminaryHost> | undefined;
+  for (const item of guests.items) {
+    if (!isMap(item)) continue;
+    const ref = item.get('libvirt', true) as Node | undefined;
+    if (!ref) continue;
+    if (!isScalar(ref) || typeof ref.value !== 'string') {
+      ctx.errors.push(at(ctx, ref, 'libvirt must be the path of a domain XML file', 'e.g. libvirt: web.xml (relative to the scenario)'));
+      continue;
+    }
+    host ??= preliminaryHost(doc, ctx);
+    const rel = ref.value;
+    const path = resolve(dirname(ctx.file), rel);
+    // Messages name the domain file as the scenario does, beside the scenario's own directory.
+    const shown = join(dirname(ctx.file), rel);
+    let mapped;
+    try {
+      mapped = mapDomain(readDomainFile(path, shown), shown, host);
+    } catch (e) {
+      if (e instanceof InputErrors) ctx.errors.push(...e.errors);
+      else if (e instanceof InputError) ctx.errors.push(e);
+      else throw e;
+      continue;
+    }
+    warnings.push(...mapped.warnings);
+    for (const [k, value] of Object.entries(mapped.guest)) {
+      if (item.has(k)) continue;
+      const node = doc.createNode(value) as Node;
+      node.range = ref.range;
+      item.set(doc.createNode(k), node);
+    }
+    if (mapped.hotplug.length) {
+      const name = String(item.get('name') ?? mapped.guest.name);
+      const count = Number(item.get('count') ?? 1);
+      const names = Number.isInteger(count) && count > 1 ? Array.from({ length: Math.min(count, 10_000) }, (_, k) => `${name}-${k + 1}`) : [name];
+      if (!doc.has('timeline')) doc.set('timeline', doc.createNode([]));
+      for (const n of names) for (const id of mapped.hotplug) doc.addIn(['timeline'], doc.createNode({ at: '0s', guest: n, monitor: `cpu-add ${id}` }));
+    }
+  }
 }
