@@ -23,6 +23,7 @@ import { isaDoc } from './cpu/isadoc.js';
 import { inspectCommands } from './commands.js';
 import { sweepCommands } from './sweep/command.js';
 import { importLibvirt } from './libvirt/import.js';
+import { diffFiles, renderDiffHtml, renderDiffJson, renderDiffText } from './report/diff.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input, 3 an expectation failed, 130 interrupted. */
 export const EXIT = { ok: 0, internal: 1, input: 2, expect: 3, interrupted: 130 } as const;
@@ -183,6 +184,20 @@ export async function main(argv: string[]): Promise<number> {
           writeAtomic(out, r.yaml);
           process.stderr.write(`wrote ${out}\n`);
         } else process.stdout.write(r.yaml);
+      },
+    )
+    .command(
+      'diff <a> <b>',
+      'Compare two reports (report.json) or two sweeps (sweep.json): per guest or point and metric, both values, the change and whether it is significant',
+      (y) =>
+        y
+          .positional('a', { type: 'string', demandOption: true, describe: 'The first results file' })
+          .positional('b', { type: 'string', demandOption: true, describe: 'The second results file' })
+          .option('format', { type: 'string', default: 'text', describe: 'text (a table), json, or html (a self-contained page)' }),
+      (a) => {
+        const render = { text: renderDiffText, json: renderDiffJson, html: renderDiffHtml }[a.format as string];
+        if (!render) throw new InputError(`unknown --format "${a.format}"`, undefined, undefined, undefined, 'use text, json or html');
+        process.stdout.write(render(diffFiles(a.a as string, a.b as string)));
       },
     )
     .command(

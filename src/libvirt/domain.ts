@@ -251,15 +251,18 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
     const online = enabled.filter(Boolean).length;
     if (vcpuEl && online !== current) ctx.error(vcpusEl, `<vcpus> enables ${online} vCPUs but <vcpu current> says ${current}`, 'make the count of enabled vCPUs equal <vcpu current=...>');
   }
-  if (!enabled[0] || hotpluggable[0]) ctx.error(vcpusEl ?? vcpuEl ?? root, 'vCPU 0 must be enabled and not hotpluggable', 'the boot CPU is always present');
-  const boot = enabled.filter((e, i) => e && !hotpluggable[i]).length;
-  for (let i = 0; i < maxVcpus; i++) {
-    // QEMU's -smp N boots vCPUs 0..N-1: libvirt's non-hotpluggable vCPUs are those.
-    if (i >= boot && enabled[i] && !hotpluggable[i]) {
-      ctx.error(vcpusEl ?? root, `vCPU ${i} is enabled and not hotpluggable, but vCPU ${boot} before it is not`, `QEMU boots vCPUs 0-${boot - 1} (-smp ${boot}); make vCPUs 0-${i} non-hotpluggable or vCPU ${i} hotpluggable`);
+  // libvirt's checks (src/qemu/qemu_postparse.c, qemuDomainDefVcpusPostParse), with its messages.
+  const at0 = vcpusEl ?? vcpuEl ?? root;
+  if (!enabled[0]) ctx.error(at0, "vcpu 0 can't be offline", "enable vCPU 0: it is the boot CPU");
+  else if (hotpluggable[0]) ctx.error(at0, "vcpu0 can't be hotpluggable", "give vCPU 0 hotpluggable='no'");
+  for (let i = 1; i < maxVcpus; i++) {
+    // QEMU's -smp N boots vCPUs 0..N-1: the non-hotpluggable ones must come first.
+    if (!hotpluggable[i] && hotpluggable[i - 1]) {
+      ctx.error(vcpusEl ?? root, 'online non-hotpluggable vcpus need to be ordered prior to hotpluggable vcpus', `vCPU ${i} is not hotpluggable but vCPU ${i - 1} is: QEMU boots the first vCPUs with -smp N and hot-plugs the others`);
       break;
     }
   }
+  const boot = enabled.filter((e, i) => e && !hotpluggable[i]).length;
   const hotplug = enabled
     .map((e, i) => ({ e, i, hp: hotpluggable[i], o: order[i] }))
     .filter((x) => x.e && x.hp)
