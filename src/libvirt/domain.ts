@@ -273,6 +273,7 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
   const cpuEl = child(root, 'cpu');
   const topoEl = child(cpuEl, 'topology');
   let smp = `${boot},maxcpus=${maxVcpus},sockets=${maxVcpus},cores=1,threads=1`;
+  const before = ctx.errors.length;
   if (topoEl) {
     const t: Record<string, number> = {};
     for (const k of ['sockets', 'dies', 'clusters', 'cores', 'threads']) {
@@ -290,7 +291,8 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
     if (t.clusters !== 1) ctx.error(topoEl.attrs.get('clusters')!, `<topology clusters='${t.clusters}'>: the x86 pc and q35 machines have no clusters`, "use clusters='1' (or leave it out)");
     smp = `${boot},maxcpus=${maxVcpus},sockets=${t.sockets}${t.dies !== 1 ? `,dies=${t.dies}` : ''},cores=${t.cores},threads=${t.threads}`;
   }
-  try {
+  // Reported already: QEMU's own message would only repeat it.
+  if (ctx.errors.length === before) try {
     parseSmp(smp);
   } catch (e) {
     if (!(e instanceof SmpError)) throw e;
