@@ -593,6 +593,8 @@ function expandLibvirtGuests(doc: Document, ctx: Ctx, warnings: InputWarning[]):
       if (e instanceof InputErrors) ctx.errors.push(...e.errors);
       else if (e instanceof InputError) ctx.errors.push(e);
       else throw e;
+      // The domain's error says it all: no second one for the name it would have given.
+      if (!item.has('name')) item.set('name', doc.createNode(basename(rel).replace(/\.xml$/i, '').replace(/[^A-Za-z0-9_.-]/g, '-') || 'domain'));
       continue;
     }
     warnings.push(...mapped.warnings);
