@@ -72,7 +72,7 @@ describe('simvm import libvirt', () => {
 
 describe('guests: - libvirt: FILE in a scenario', () => {
   it('the shipped example runs; warnings name the domain file, line and column', () => {
-    const s = loadScenario(`${EX}/scenario.yaml`, { duration: '200ms', sets: ['warmup=50ms'] });
+    const s = loadScenario(`${EX}/db-and-web.yaml`, { duration: '200ms', sets: ['warmup=50ms'] });
     expect(s.guests.map((g) => [g.name, g.smp.cpus, g.smp.maxcpus])).toEqual([
       ['db', 4, 4],
       ['web', 6, 16],

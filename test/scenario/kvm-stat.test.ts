@@ -75,7 +75,7 @@ describe('exit times for perf kvm stat', () => {
 
 describe('simvm view SCENARIO kvm-stat', () => {
   it('prints the report for the shipped libvirt example', () => {
-    const r = cli(['view', 'examples/libvirt/scenario.yaml', 'kvm-stat', '--set', 'duration=100ms'], { cwd: ROOT });
+    const r = cli(['view', 'examples/libvirt/db-and-web.yaml', 'kvm-stat', '--set', 'duration=100ms'], { cwd: ROOT });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\n\nAnalyze events for all VMs, all VCPUs:\n\n {33}VM-EXIT {4}Samples  Samples% {5}Time% {4}Min Time {4}Max Time {9}Avg time \n\n/);
     expect(r.stdout).toMatch(/^ +IO_INSTRUCTION +\d+ +\d+\.\d\d% +\d+\.\d\d% +\d+\.\d\dus +\d+\.\d\dus +\d+\.\d\dus \( \+- +\d+\.\d\d% \)$/m);
