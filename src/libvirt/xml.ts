@@ -8,7 +8,8 @@
  * can name file:line:col.
  */
 import { statSync, readFileSync } from 'node:fs';
-import { DOMParser, ParseError, type Element as DomElement, type Attr as DomAttr } from '@xmldom/xmldom';
+import { createRequire } from 'node:module';
+import type { Element as DomElement, Attr as DomAttr } from '@xmldom/xmldom';
 import { InputError } from '../scenario/errors.js';
 
 /** Largest domain file read (a real domain is a few KB; `virsh dumpxml` of a big one ~50 KB). */
@@ -48,8 +49,15 @@ function convert(el: DomElement): XmlElement {
   return { name: el.tagName, attrs, children, text: text.trim(), line: el.lineNumber ?? 1, col: el.columnNumber ?? 1 };
 }
 
+/**
+ * The parser, loaded when a domain is first read (Node's module cache keeps
+ * it): loading it with simvm would cost every command ~0.1 s of start-up.
+ */
+const requireXmldom = () => createRequire(import.meta.url)('@xmldom/xmldom') as typeof import('@xmldom/xmldom');
+
 /** Parse XML text; a malformed document is an InputError at the parser's position. */
 export function parseXml(text: string, file: string): XmlElement {
+  const { DOMParser, ParseError } = requireXmldom();
   const problems: { message: string; line?: number; col?: number }[] = [];
   let doc;
   try {
