@@ -83,6 +83,9 @@ const MAX_VCPUS = 4096;
 /** Largest CPU number in a cpuset (libvirt's VIR_DOMAIN_CPUMASK_LEN is 16384). */
 const MAX_CPUSET_CPU = 16383;
 
+/** Errors collected from one domain before giving up on it. */
+const MAX_ERRORS = 50;
+
 /** Top-level elements that name or describe the domain and change nothing it does. */
 const IDENTITY = new Set(['name', 'uuid', 'genid', 'title', 'description', 'metadata']);
 
@@ -92,6 +95,8 @@ class Ctx {
   constructor(readonly file: string) {}
   error(at: Pos, message: string, hint?: string): void {
     this.errors.push(new InputError(message, this.file, at.line, at.col, hint));
+    // Enough to act on: a file full of mistakes is not read to its end.
+    if (this.errors.length >= MAX_ERRORS) throw new InputErrors(this.errors);
   }
   warn(at: Pos, message: string): void {
     this.warnings.push({ file: this.file, line: at.line, col: at.col, message });
@@ -438,7 +443,10 @@ function mapCpu(ctx: Ctx, cpuEl: XmlElement | undefined, host: DomainHost): stri
   if (!cpuEl) return 'qemu64';
   const mode = enumAttr(ctx, cpuEl, 'mode', ['custom', 'host-model', 'host-passthrough', 'maximum'] as const, 'custom');
   const match = enumAttr(ctx, cpuEl, 'match', ['minimum', 'exact', 'strict'] as const);
-  enumAttr(ctx, cpuEl, 'check', ['none', 'partial', 'full'] as const);
+  const check = enumAttr(ctx, cpuEl, 'check', ['none', 'partial', 'full'] as const);
+  if (check === 'none' && mode === 'custom') ctx.warn(cpuEl.attrs.get('check')!, "<cpu check='none'>: simvm still refuses a model whose features the host lacks (libvirt would leave that to QEMU)");
+  const migratable = cpuEl.attrs.get('migratable');
+  if (migratable) ctx.warn(migratable, `<cpu migratable='${migratable.value}'>: not modelled (the guest sees every feature of the mode)`);
   const modelEl = child(cpuEl, 'model');
   let model: string;
   switch (mode) {

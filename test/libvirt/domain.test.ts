@@ -256,3 +256,18 @@ describe('XML errors', () => {
     expect(() => readDomainFile(join(dir, 'none.xml'))).toThrow(/no such file/);
   });
 });
+
+describe('bounds', () => {
+  it('a domain full of mistakes stops at 50 errors', () => {
+    const pins = Array.from({ length: 500 }, (_, i) => `    <vcpupin vcpu='${i + 10}' cpuset='0-16383'/>`).join('\n');
+    const errs = errors(`  <vcpu>2</vcpu>\n  <cputune>\n${pins}\n  </cputune>`);
+    expect(errs).toHaveLength(50);
+  });
+});
+
+describe('<cpu> attributes with no model in simvm', () => {
+  it('check=none and migratable are warnings', () => {
+    expect(warnings("  <cpu mode='custom' check='none'><model>Haswell</model></cpu>")).toEqual(["3:28: <cpu check='none'>: simvm still refuses a model whose features the host lacks (libvirt would leave that to QEMU)"]);
+    expect(warnings("  <cpu mode='host-passthrough' migratable='on'/>")).toEqual(["3:43: <cpu migratable='on'>: not modelled (the guest sees every feature of the mode)"]);
+  });
+});
