@@ -16,6 +16,8 @@ export interface RunOptions {
   maxEvents?: number;
   /** Observer of thread runs, modes, exits and commands (e.g. a TraceRecorder for --trace). */
   tracer?: Tracer;
+  /** Called once the model is built (its input errors are past) and the run begins. */
+  started?: () => void;
   /** False: no acting ahead, every step an event (the reference the tests compare against). */
   actAhead?: boolean;
 }
@@ -131,6 +133,7 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Resu
  */
 export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Promise<{ results: Results; sim: Simulation }> {
   const run = new Run(s, opts);
+  opts.started?.();
   for (let k = 1; run.step(); k++) if (k % SLICES_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
   return run.finish();
 }
