@@ -199,6 +199,13 @@ function memoryText(bytes: number): string {
   return `${bytes}B`;
 }
 
+/** The guest name a domain's `<name>` gives: simvm's characters only (others become '-'). */
+export function domainName(root: XmlElement): string | undefined {
+  const text = child(root, 'name')?.text;
+  if (!text) return undefined;
+  return text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '') || 'domain';
+}
+
 /** Turn the parsed `<domain>` into a guest. Throws InputErrors with file:line:col; warnings are returned. */
 export function mapDomain(root: XmlElement, file: string, host: DomainHost): MappedDomain {
   const ctx = new Ctx(file);
@@ -209,12 +216,9 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
 
   // ---- name ----
   const nameEl = child(root, 'name');
-  let name = 'domain';
+  const name = domainName(root) ?? 'domain';
   if (!nameEl || !nameEl.text) ctx.error(nameEl ?? root, '<domain> needs a <name>', 'e.g. <name>web</name>');
-  else {
-    name = nameEl.text.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]+/, '') || 'domain';
-    if (name !== nameEl.text) ctx.warn(nameEl, `<name>${nameEl.text}</name>: simvm guest names take letters, digits, dot, dash and underscore; named "${name}"`);
-  }
+  else if (name !== nameEl.text) ctx.warn(nameEl, `<name>${nameEl.text}</name>: simvm guest names take letters, digits, dot, dash and underscore; named "${name}"`);
 
   // ---- vCPUs ----
   const vcpuEl = child(root, 'vcpu');

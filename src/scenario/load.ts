@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
@@ -17,7 +17,7 @@ import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuMod
 import { hostIdentity } from '../cpu/models/host.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
-import { formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
+import { domainName, formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
 import { readDomainFile } from '../libvirt/xml.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
 
@@ -246,6 +246,21 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
   }
 }
 
+/** The name of a list item: its `name:`, or for a `libvirt:` guest without one, its domain's. */
+function itemName(item: unknown, ctx: Ctx): string | undefined {
+  if (!isMap(item)) return undefined;
+  const name = item.get('name');
+  if (name !== undefined) return String(name);
+  const ref = item.get('libvirt');
+  if (typeof ref !== 'string') return undefined;
+  try {
+    return domainName(readDomainFile(resolve(dirname(ctx.file), ref)));
+  } catch {
+    // Reported when the guest is expanded.
+    return undefined;
+  }
+}
+
 /** Apply `--set path=value` overrides to the YAML document. */
 function applySets(doc: Document, sets: string[], ctx: Ctx): void {
   for (const s of sets) {
@@ -261,9 +276,9 @@ function applySets(doc: Document, sets: string[], ctx: Ctx): void {
     let node: unknown = doc.contents;
     for (const seg of path) {
       if (isSeq(node)) {
-        let idx = /^\d+$/.test(seg) ? Number(seg) : node.items.findIndex((it) => isMap(it) && it.get('name') === seg);
+        let idx = /^\d+$/.test(seg) ? Number(seg) : node.items.findIndex((it) => itemName(it, ctx) === seg);
         if (idx < 0 || idx >= node.items.length) {
-          const names = node.items.map((it) => (isMap(it) ? String(it.get('name')) : '')).filter(Boolean);
+          const names = node.items.map((it) => itemName(it, ctx) ?? '').filter(Boolean);
           const sug = suggest(seg, names);
           ctx.errors.push(new InputError(`--set ${s}: no item "${seg}" in ${keys.join('.') || 'the scenario'}`, '--set', undefined, undefined, sug ? `did you mean "${sug}"?` : `items: ${names.join(', ')}`));
           idx = -1;
@@ -585,7 +600,7 @@ function expandLibvirtGuests(doc: Document, ctx: Ctx, warnings: InputWarning[]):
     const rel = ref.value;
     const path = resolve(dirname(ctx.file), rel);
     // Messages name the domain file as the scenario does, beside the scenario's own directory.
-    const shown = join(dirname(ctx.file), rel);
+    const shown = isAbsolute(rel) ? rel : join(dirname(ctx.file), rel);
     let mapped;
     try {
       mapped = mapDomain(readDomainFile(path, shown), shown, host);
@@ -597,19 +612,29 @@ function expandLibvirtGuests(doc: Document, ctx: Ctx, warnings: InputWarning[]):
       if (!item.has('name')) item.set('name', doc.createNode(basename(rel).replace(/\.xml$/i, '').replace(/[^A-Za-z0-9_.-]/g, '-') || 'domain'));
       continue;
     }
+    // An smp written beside libvirt: replaces the domain's vCPUs, its hot-plugs included.
+    const ownSmp = item.has('smp');
     warnings.push(...mapped.warnings);
+    // The guest is now written out in full: the text parses again (a sweep's runs) without the domain file.
+    item.delete('libvirt');
+    item.commentBefore = ` from libvirt: ${rel}`;
     for (const [k, value] of Object.entries(mapped.guest)) {
       if (item.has(k)) continue;
       const node = doc.createNode(value) as Node;
       node.range = ref.range;
       item.set(doc.createNode(k), node);
     }
-    if (mapped.hotplug.length) {
+    if (mapped.hotplug.length && !ownSmp) {
       const name = String(item.get('name') ?? mapped.guest.name);
       const count = Number(item.get('count') ?? 1);
       const names = Number.isInteger(count) && count > 1 ? Array.from({ length: Math.min(count, 10_000) }, (_, k) => `${name}-${k + 1}`) : [name];
       if (!doc.has('timeline')) doc.set('timeline', doc.createNode([]));
-      for (const n of names) for (const id of mapped.hotplug) doc.addIn(['timeline'], doc.createNode({ at: '0s', guest: n, monitor: `cpu-add ${id}` }));
+      for (const n of names)
+        for (const id of mapped.hotplug) {
+          const cmd = doc.createNode({ at: '0s', guest: n, monitor: `cpu-add ${id}` }) as Node;
+          cmd.range = ref.range;
+          doc.addIn(['timeline'], cmd);
+        }
     }
   }
 }

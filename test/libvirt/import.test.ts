@@ -93,6 +93,31 @@ describe('guests: - libvirt: FILE in a scenario', () => {
     expect(s.guests[0].cpu).toBe('host,+kvm-hint-dedicated,-kvm-pv-unhalt');
   });
 
+  it('--set names a libvirt guest by its domain; an smp of its own drops the domain\'s hot-plugs', () => {
+    const s = loadScenario(`${EX}/db-and-web.yaml`, { sets: ['guests.web.smp=2'] });
+    expect(s.guests[1].smp.cpus).toBe(2);
+    expect(s.timeline).toEqual([]);
+    expect(loadScenario(`${EX}/db-and-web.yaml`).timeline).toHaveLength(2);
+  });
+
+  it('the expanded text parses again without the domain files (what a sweep run does)', () => {
+    const s = loadScenario(`${EX}/db-and-web.yaml`);
+    expect(s.text).toContain('  # from libvirt: web.xml\n');
+    const again = parseScenario(s.text, join(tmpdir(), 'elsewhere.yaml'));
+    expect(again.guests.map((g) => [g.name, g.smpText, g.cpu, g.pin, g.emulator_pin])).toEqual(s.guests.map((g) => [g.name, g.smpText, g.cpu, g.pin, g.emulator_pin]));
+    expect(again.timeline).toEqual(s.timeline);
+  });
+
+  it('a sweep runs over a scenario with libvirt: guests', () => {
+    const d = mkdtempSync(join(tmpdir(), 'simvm-ref-'));
+    copyFileSync(`${EX}/web.xml`, join(d, 'web.xml'));
+    writeFileSync(join(d, 'sw.yaml'), 'duration: 30ms\nwarmup: 10ms\nhost: { cpus: 4 }\nguests:\n  - libvirt: web.xml\n    workload: { kind: request, rate: 5k/s }\nsweep:\n  params:\n    guests.web.workload.rate: [2k/s, 5k/s]\n');
+    const r = cli(['sweep', 'sw.yaml', '-q', '--format', 'json', '--out', 'out', '-j', '1'], { cwd: d });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.points.map((p: { runs: unknown[] }) => p.runs.length)).toEqual([1, 1]);
+  });
+
   it("the domain's errors name the domain file, and pins beyond the scenario's host are refused there", () => {
     const d = mkdtempSync(join(tmpdir(), 'simvm-ref-'));
     copyFileSync(`${EX}/db.xml`, join(d, 'db.xml'));
