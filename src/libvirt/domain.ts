@@ -214,13 +214,41 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
   if (!type) ctx.error(root, "<domain> needs a 'type' attribute", "e.g. <domain type='kvm'>");
   else if (type.value !== 'kvm') ctx.warn(type, `<domain type='${type.value}'>: simvm runs every guest under KVM (type='kvm')`);
 
-  // ---- name ----
+  // <name>, <vcpu>/<vcpus>, <cpu><topology>, <cpu>, <features>, <cputune>, the rest: one function each.
   const nameEl = child(root, 'name');
   const name = domainName(root) ?? 'domain';
   if (!nameEl || !nameEl.text) ctx.error(nameEl ?? root, '<domain> needs a <name>', 'e.g. <name>web</name>');
   else if (name !== nameEl.text) ctx.warn(nameEl, `<name>${nameEl.text}</name>: simvm guest names take letters, digits, dot, dash and underscore; named "${name}"`);
 
-  // ---- vCPUs ----
+  const vcpus = mapVcpus(ctx, root, host);
+  const smp = mapTopology(ctx, root, vcpus);
+  const model = mapCpu(ctx, child(root, 'cpu'), host);
+  const { plus, pvspinlock } = mapFeatures(ctx, root);
+  const { pin, emulatorPin } = mapCputune(ctx, root, vcpus, host);
+  const memory = mapRest(ctx, root);
+
+  if (ctx.errors.length) throw new InputErrors(ctx.errors);
+  const guest: DomainGuest = { name, smp, cpu: [model, ...plus].join(',') };
+  if (pin) guest.pin = pin;
+  if (emulatorPin) guest.emulator_pin = formatCpuList(emulatorPin);
+  if (memory) guest.memory = memory;
+  return { guest, hotplug: vcpus.hotplug, pvspinlock, warnings: ctx.warnings.sort((a, b) => a.line - b.line || a.col - b.col) };
+}
+
+/** How many vCPUs, which are online at boot, which libvirt hot-plugs, and where they may run by default. */
+interface Vcpus {
+  max: number;
+  /** Online at boot: the enabled non-hotpluggable vCPUs, 0..boot-1. */
+  boot: number;
+  hotplug: number[];
+  /** <vcpu cpuset> with placement static. */
+  defaultCpus?: number[];
+  /** The element errors about the count point at. */
+  at: Pos;
+}
+
+/** `<vcpu placement cpuset current>` and `<vcpus>`. */
+function mapVcpus(ctx: Ctx, root: XmlElement, host: DomainHost): Vcpus {
   const vcpuEl = child(root, 'vcpu');
   let maxVcpus = 1;
   let current = 1;
@@ -278,7 +306,12 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
     .sort((a, b) => (a.o || Infinity) - (b.o || Infinity) || a.i - b.i)
     .map((x) => x.i);
 
-  // ---- topology ----
+  return { max: maxVcpus, boot, hotplug, defaultCpus, at: vcpuEl ?? root };
+}
+
+/** `<cpu><topology>` as the -smp libvirt writes (qemuBuildSmpCommandLine). */
+function mapTopology(ctx: Ctx, root: XmlElement, v: Vcpus): string {
+  const { boot, max: maxVcpus } = v;
   const cpuEl = child(root, 'cpu');
   const topoEl = child(cpuEl, 'topology');
   let smp = `${boot},maxcpus=${maxVcpus},sockets=${maxVcpus},cores=1,threads=1`;
@@ -305,13 +338,14 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
     parseSmp(smp);
   } catch (e) {
     if (!(e instanceof SmpError)) throw e;
-    ctx.error(topoEl ?? vcpuEl ?? root, `QEMU would refuse -smp ${smp}: ${e.message}`, e.hint);
+    ctx.error(topoEl ?? v.at, `QEMU would refuse -smp ${smp}: ${e.message}`, e.hint);
   }
 
-  // ---- CPU model ----
-  const cpu = mapCpu(ctx, cpuEl, host);
+  return smp;
+}
 
-  // ---- <features> ----
+/** `<features>`: the KVM CPUID bits libvirt adds to -cpu, and the pv spinlock switch. */
+function mapFeatures(ctx: Ctx, root: XmlElement): { plus: string[]; pvspinlock?: boolean } {
   const plus: string[] = [];
   let pvspinlock: boolean | undefined;
   const featuresEl = child(root, 'features');
@@ -333,7 +367,12 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
     } else ctx.warn(f, `<features>${show(f)}</features> is not modelled`);
   }
 
-  // ---- <cputune> ----
+  return { plus, pvspinlock };
+}
+
+/** `<cputune>`: pinning of the vCPUs (`<vcpupin>`, else `<vcpu cpuset>`) and of the emulator; the rest is warned about. */
+function mapCputune(ctx: Ctx, root: XmlElement, v: Vcpus, host: DomainHost): { pin?: string[]; emulatorPin?: number[] } {
+  const { max: maxVcpus, defaultCpus } = v;
   const tune = child(root, 'cputune');
   const pins: (number[] | undefined)[] = Array.from({ length: maxVcpus }, () => undefined);
   let emulatorPin: number[] | undefined;
@@ -393,10 +432,13 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
     while (lists.length > 1 && lists[lists.length - 1] === lists[lists.length - 2]) lists.pop();
     pin = lists;
   }
-  // The emulator thread takes <emulatorpin>, else <vcpu cpuset>.
-  const emu = emulatorPin ?? defaultCpus;
 
-  // ---- <os>, <memory>, <numatune>, <iothreads>, the rest ----
+  // The emulator thread takes <emulatorpin>, else <vcpu cpuset>.
+  return { pin, emulatorPin: emulatorPin ?? defaultCpus };
+}
+
+/** `<os>`, `<memory>`, `<numatune>`, `<iothreads>` and every other element: the memory size, and warnings. */
+function mapRest(ctx: Ctx, root: XmlElement): string | undefined {
   const os = child(root, 'os');
   const osType = child(os, 'type');
   if (osType) {
@@ -423,13 +465,7 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
   const handled = new Set([...IDENTITY, 'vcpu', 'vcpus', 'cpu', 'cputune', 'features', 'os', 'memory', 'numatune', 'iothreads']);
   for (const el of root.children) if (!handled.has(el.name)) ctx.warn(el, `<${el.name}> is not modelled`);
 
-  if (ctx.errors.length) throw new InputErrors(ctx.errors);
-  const cpuText = [cpu, ...plus].join(',');
-  const guest: DomainGuest = { name, smp, cpu: cpuText };
-  if (pin) guest.pin = pin;
-  if (emu) guest.emulator_pin = formatCpuList(emu);
-  if (memory) guest.memory = memory;
-  return { guest, hotplug, pvspinlock, warnings: ctx.warnings.sort((a, b) => a.line - b.line || a.col - b.col) };
+  return memory;
 }
 
 /**
