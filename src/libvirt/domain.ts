@@ -214,7 +214,7 @@ export function mapDomain(root: XmlElement, file: string, host: DomainHost): Map
   if (!type) ctx.error(root, "<domain> needs a 'type' attribute", "e.g. <domain type='kvm'>");
   else if (type.value !== 'kvm') ctx.warn(type, `<domain type='${type.value}'>: simvm runs every guest under KVM (type='kvm')`);
 
-  // <name>, <vcpu>/<vcpus>, <cpu><topology>, <cpu>, <features>, <cputune>, the rest: one function each.
+  // The name here; then one function per group: <vcpu>/<vcpus>, <topology>, <cpu>, <features>, <cputune>, the rest.
   const nameEl = child(root, 'name');
   const name = domainName(root) ?? 'domain';
   if (!nameEl || !nameEl.text) ctx.error(nameEl ?? root, '<domain> needs a <name>', 'e.g. <name>web</name>');
