@@ -3,7 +3,7 @@
  * VM-exit events:
  *
  *   \n\n
- *   Analyze events for all VMs, all VCPUs:\n\n            (print_vcpu_info; `pid(s) P, ` with -p)
+ *   Analyze events for all VMs, all VCPUs:\n\n            (print_vcpu_info; `pid(s) P, ` with -p, `VCPU N` with --vcpu)
  *   %*s %10s %9s %9s %11s %11s %16s \n\n                    VM-EXIT Samples Samples% Time% Min Time Max Time Avg time
  *   %*s %10llu %8.2f%% %8.2f%% %9.2fus %9.2fus %9.2fus ( +-%7.2f%% )\n   one line per exit reason
  *   \nTotal Samples:%lu, Total events handled time:%.2fus.\n\n
@@ -33,6 +33,8 @@ export interface KvmStatInput {
   events: KvmExitStat[];
   /** `-p PID` of a QEMU process; omitted: every VM (`all VMs`). */
   pid?: number;
+  /** `--vcpu N`: the figures are one vCPU's; omitted: `all VCPUs`. */
+  vcpu?: number;
 }
 
 export interface KvmStatOptions {
@@ -77,7 +79,7 @@ export function perfKvmStatReport(input: KvmStatInput, opts: KvmStatOptions = {}
   const totalCount = events.reduce((s, e) => s + e.count, 0);
   const totalTime = events.reduce((s, e) => s + e.timeNs, 0);
   let out = '\n\n';
-  out += `Analyze events for ${input.pid !== undefined ? `pid(s) ${input.pid}, ` : 'all VMs, '}all VCPUs:\n\n`;
+  out += `Analyze events for ${input.pid !== undefined ? `pid(s) ${input.pid}, ` : 'all VMs, '}${input.vcpu !== undefined ? `VCPU ${input.vcpu}` : 'all VCPUs'}:\n\n`;
   out += `${pad('VM-EXIT', w)} ${pad('Samples', 10)} ${pad('Samples%', 9)} ${pad('Time%', 9)} ${pad('Min Time', 11)} ${pad('Max Time', 11)} ${pad('Avg time', 16)} \n\n`;
   for (const e of events) {
     out += `${pad(e.name, w)} ${pad(String(e.count), 10)} `;

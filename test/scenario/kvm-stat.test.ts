@@ -75,6 +75,11 @@ describe('exit times for perf kvm stat', () => {
     expect(text).toContain(`Total Samples:${sum}, `);
     expect(renderView(sim, 'kvm-stat', { guest: 'io' })).toContain(`Analyze events for pid(s) ${sim.guests[0].spec.pid}, all VCPUs:`);
     expect(() => renderView(sim, 'kvm-stat', { guest: 'oi' })).toThrow(/no guest named "oi"/);
+    // One vCPU's figures are that vCPU's exit times alone.
+    const v0 = sim.guests[0].vcpus[0]!.exitTimes;
+    const hltRow = renderView(sim, 'kvm-stat', { vcpu: 0 }).split('\n').find((l) => l.trim().startsWith('HLT '))!;
+    expect(Number(hltRow.trim().split(/\s+/)[1])).toBe(v0.n[EXIT_REASONS.indexOf('HLT')]);
+    expect(renderView(sim, 'kvm-stat', { vcpu: 5 })).toContain('Total Samples:0, ');
   });
 });
 

@@ -49,6 +49,11 @@ describe('perf kvm stat report', () => {
     expect(t[6].startsWith(`${'HLT'.padStart(20)} `)).toBe(true);
   });
 
+  it('names one vCPU for --vcpu', () => {
+    expect(perfKvmStatReport({ events: [io], pid: 7, vcpu: 3 }).split('\n')[2]).toBe('Analyze events for pid(s) 7, VCPU 3:');
+    expect(perfKvmStatReport({ events: [io], vcpu: 0 }).split('\n')[2]).toBe('Analyze events for all VMs, VCPU 0:');
+  });
+
   it('leaves out reasons with no samples', () => {
     const empty: KvmExitStat = { name: 'CPUID', count: 0, timeNs: 0, minNs: 0, maxNs: 0, meanNs: 0, m2: 0 };
     expect(perfKvmStatReport({ events: [empty, ext] })).not.toContain('CPUID');
