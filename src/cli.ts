@@ -22,6 +22,8 @@ import { VERSION } from './version.js';
 import { isaDoc } from './cpu/isadoc.js';
 import { inspectCommands } from './commands.js';
 import { sweepCommands } from './sweep/command.js';
+import { importLibvirt } from './libvirt/import.js';
+import { diffFiles, renderDiffHtml, renderDiffJson, renderDiffText } from './report/diff.js';
 
 /** Exit codes: 0 success, 1 internal error, 2 bad input, 3 an expectation failed, 130 interrupted. */
 export const EXIT = { ok: 0, internal: 1, input: 2, expect: 3, interrupted: 130 } as const;
@@ -81,15 +83,10 @@ function checkWritable(dir: string): void {
   }
 }
 
-function progressBar(quiet: boolean, started: () => void) {
+function progressBar(quiet: boolean) {
   const tty = process.stderr.isTTY && !quiet;
   let last = -1;
-  let first = true;
   return (f: number) => {
-    if (first) {
-      first = false;
-      started();
-    }
     if (!tty) return;
     const pctDone = Math.floor(f * 100);
     if (pctDone === last) return;
@@ -106,6 +103,7 @@ async function runCommand(args: RunArgs): Promise<number> {
   for (const f of formats) if (!['text', 'json', 'html', 'csv'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html, csv or a list such as text,json,html');
   const precision = args.precision !== undefined ? { target: parsePrecision(args.precision), metrics: parsePrecisionMetrics(args.precisionMetric) } : undefined;
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
+  if (!args.quiet) for (const w of s.warnings) process.stderr.write(w + '\n');
   const dir = outDir(args, s.name);
   // html and csv are files in the output directory, so they are written even with --no-write (which skips report.json).
   const files = formats.includes('html') || formats.includes('csv');
@@ -120,12 +118,14 @@ async function runCommand(args: RunArgs): Promise<number> {
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
   const { results, sim } = await runScenarioAsync(s, {
+    // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on;
+    // once the model is built, so that an error found in building it is the only thing printed.
+    started: () => {
+      if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
+    },
     check: args.check,
     tracer,
-    progress: progressBar(args.quiet, () => {
-      // Outside a terminal (CI logs, scripts), one line once the model is built and running, when Ctrl-C is handled.
-      if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
-    }),
+    progress: progressBar(args.quiet),
     shouldStop: () =>
       interrupted
         ? 'interrupted (Ctrl-C)'
@@ -190,6 +190,40 @@ export async function main(argv: string[]): Promise<number> {
       (y) => runOptions(y),
       async (a) => {
         code = await runCommand(a as unknown as RunArgs);
+      },
+    )
+    .command(
+      'import libvirt <domains..>',
+      'Write a scenario from libvirt domain XML files (virsh dumpxml): what simvm models of each, and warnings for the rest',
+      (y) =>
+        y
+          .positional('domains', { type: 'string', array: true, demandOption: true, describe: 'Domain XML files' })
+          .option('host', { type: 'string', describe: "The host: a saved /proc/cpuinfo or `lscpu -p` (becomes host.from)" })
+          .option('o', { alias: 'out', type: 'string', describe: 'Write the scenario to this file instead of stdout' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite the -o file if it exists' }),
+      (a) => {
+        const out = a.o as string | undefined;
+        if (out && existsSync(out) && !a.force) throw new InputError('the output file exists', out, undefined, undefined, 'choose another -o, or add --force to replace it');
+        const r = importLibvirt(a.domains as string[], { host: a.host as string | undefined, out });
+        for (const w of r.warnings) process.stderr.write(w + '\n');
+        if (out) {
+          writeAtomic(out, r.yaml);
+          process.stderr.write(`wrote ${out}\n`);
+        } else process.stdout.write(r.yaml);
+      },
+    )
+    .command(
+      'diff <a> <b>',
+      'Compare two reports (report.json) or two sweeps (sweep.json): per guest or point and metric, both values, the change and whether it is significant',
+      (y) =>
+        y
+          .positional('a', { type: 'string', demandOption: true, describe: 'The first results file' })
+          .positional('b', { type: 'string', demandOption: true, describe: 'The second results file' })
+          .option('format', { type: 'string', default: 'text', describe: 'text (a table), json, or html (a self-contained page)' }),
+      (a) => {
+        const render = { text: renderDiffText, json: renderDiffJson, html: renderDiffHtml }[a.format as string];
+        if (!render) throw new InputError(`unknown --format "${a.format}"`, undefined, undefined, undefined, 'use text, json or html');
+        process.stdout.write(render(diffFiles(a.a as string, a.b as string)));
       },
     )
     .command(

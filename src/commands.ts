@@ -22,9 +22,11 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
           .option('at', { type: 'string', describe: 'Simulated time of the view, e.g. 1s (default: end of run)' })
           .option('set', { type: 'string', array: true, describe: 'Override scenario fields, as for a run' })
           .option('psr', { type: 'number', describe: "ps: only threads last on this CPU (awk '$5==N')" })
+          .option('vcpu', { type: 'number', describe: 'kvm-stat: one vCPU (its QEMU cpu index), as perf kvm stat report --vcpu' })
           .option('grep', { type: 'string', describe: 'ps, ps-ef: only lines containing this (| grep S)' }),
       (a) => {
         const s = loadScenario(a.scenario as string, { sets: a.set as string[] | undefined });
+        for (const w of s.warnings) process.stderr.write(w + '\n');
         let at = s.warmup + s.duration;
         if (a.at !== undefined) {
           try {
@@ -36,7 +38,7 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
           if (at > s.warmup + s.duration) throw new InputError(`--at ${a.at} is after the end of the run`, undefined, undefined, undefined, `the run ends at ${(s.warmup + s.duration) / 1e9}s`);
         }
         const sim = runTo(s, at);
-        process.stdout.write(renderView(sim, a.what as string, { guest: a.guest as string | undefined, psr: a.psr as number | undefined, grep: a.grep as string | undefined }));
+        process.stdout.write(renderView(sim, a.what as string, { guest: a.guest as string | undefined, psr: a.psr as number | undefined, vcpu: a.vcpu as number | undefined, grep: a.grep as string | undefined }));
       },
     )
     .command(

@@ -112,6 +112,39 @@ export class VcpuStats {
   }
 }
 
+/**
+ * Exits that ended in the measured window, per reason (EXIT_REASONS order):
+ * their count, sum, min, max and Welford's M2 of their durations
+ * from the exit to the guest's re-entry (what `perf kvm stat` times from
+ * kvm_exit to kvm_entry: KVM's and QEMU's handling, polling, blocking and any
+ * preemption meanwhile), ns.
+ */
+export class ExitTimes {
+  readonly n: Float64Array;
+  readonly sumNs: Float64Array;
+  readonly minNs: Float64Array;
+  readonly maxNs: Float64Array;
+  readonly meanNs: Float64Array;
+  readonly m2: Float64Array;
+  constructor(reasons: number) {
+    this.n = new Float64Array(reasons);
+    this.sumNs = new Float64Array(reasons);
+    this.minNs = new Float64Array(reasons).fill(Infinity);
+    this.maxNs = new Float64Array(reasons);
+    this.meanNs = new Float64Array(reasons);
+    this.m2 = new Float64Array(reasons);
+  }
+  add(reason: number, ns: Ns): void {
+    const n = ++this.n[reason];
+    this.sumNs[reason] += ns;
+    if (ns < this.minNs[reason]) this.minNs[reason] = ns;
+    if (ns > this.maxNs[reason]) this.maxNs[reason] = ns;
+    const d = ns - this.meanNs[reason];
+    this.meanNs[reason] += d / n;
+    this.m2[reason] += d * (ns - this.meanNs[reason]);
+  }
+}
+
 type NumericKeys<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
 const VCPU_STAT_KEYS = Object.keys(new VcpuStats()).filter((k) => k !== 'exits') as NumericKeys<VcpuStats>[];
 
@@ -225,6 +258,11 @@ export class Vcpu implements ThreadBody, Handler {
   private idleSince: Ns = -1;
   /** Last guest pc, for `info cpus`. */
   readonly stats = new VcpuStats();
+  /** Durations of the exits that ended after the warm-up, for `perf kvm stat`. */
+  readonly exitTimes = new ExitTimes(EXIT_REASONS.length);
+  /** The exit under way (EXIT_INDEX), or -1, and when it began. */
+  private openExit = -1;
+  private openExitAt: Ns = 0;
   /** Seen cache-line versions, for coherence costs. */
   private readonly seenVer: Int32Array;
   fault: string | null = null;
@@ -290,6 +328,7 @@ export class Vcpu implements ThreadBody, Handler {
     const t0 = now + stallNs;
     switch (this.phase) {
       case PH_GUEST:
+        this.closeExitTime(now);
         this.host.setMode(this.thread, ACC_GUEST, now);
         // Descheduled while spinning: back at the same load with the same
         // state, so if the word is unchanged it is still a pure spin. The load
@@ -323,6 +362,7 @@ export class Vcpu implements ThreadBody, Handler {
         this.adaptGuestPoll(this.wokenAt - (this.idleSince >= 0 ? this.idleSince : this.haltStart));
         this.idleSince = -1;
         this.phase = PH_GUEST;
+        this.closeExitTime(now);
         this.host.setMode(this.thread, ACC_GUEST, now);
         this.runGuest(t0);
         break;
@@ -392,6 +432,7 @@ export class Vcpu implements ThreadBody, Handler {
   hostInterrupt(now: Ns): void {
     if (this.phase !== PH_GUEST && this.phase !== PH_SPIN) return;
     this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT]++;
+    this.openExitTime(EXIT_INDEX.EXTERNAL_INTERRUPT, now);
     if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, 'EXTERNAL_INTERRUPT', now);
   }
 
@@ -429,6 +470,8 @@ export class Vcpu implements ThreadBody, Handler {
 
   takeTicks(t: Ns, n: number, period: Ns, handlerNs: Ns): void {
     this.stats.exits[EXIT_INDEX.EXTERNAL_INTERRUPT] += n;
+    // Each tick is an exit of one handler's length, back in the guest at its end.
+    for (let k = 0; k < n; k++) if (t + k * period + handlerNs >= this.host.cfg.warmupNs) this.exitTimes.add(EXIT_INDEX.EXTERNAL_INTERRUPT, handlerNs);
     const c = this.core;
     const last = t + (n - 1) * period;
     const end = last + handlerNs;
@@ -802,7 +845,20 @@ export class Vcpu implements ThreadBody, Handler {
 
   // ---- exits ---------------------------------------------------------------
 
+  private openExitTime(reason: number, now: Ns): void {
+    this.openExit = reason;
+    this.openExitAt = now;
+  }
+
+  /** Back in guest mode: the exit under way ends (counted when it ends after the warm-up). */
+  private closeExitTime(now: Ns): void {
+    if (this.openExit < 0) return;
+    if (now >= this.host.cfg.warmupNs) this.exitTimes.add(this.openExit, now - this.openExitAt);
+    this.openExit = -1;
+  }
+
   private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: number, arg = 0, arg2 = 0): void {
+    this.openExitTime(EXIT_INDEX[reason], now);
     this.dropLocal();
     this.recent.n = 0;
     this.stats.exits[EXIT_INDEX[reason]]++;
@@ -903,6 +959,8 @@ export class Vcpu implements ThreadBody, Handler {
       return;
     }
     this.phase = PH_GUEST;
+    // A HLT exit goes on in halt(): polling or blocking until the vCPU is woken.
+    if (this.cont !== CONT_HALT) this.closeExitTime(now);
     this.host.setMode(this.thread, ACC_GUEST, now);
     const g = this.guest;
     switch (this.cont) {
@@ -975,6 +1033,7 @@ export class Vcpu implements ThreadBody, Handler {
     this.core.pleWindow = this.pleWindow;
     this.core.pleRun = 0;
     this.stats.exits[EXIT_INDEX.PAUSE_INSTRUCTION]++;
+    this.openExitTime(EXIT_INDEX.PAUSE_INSTRUCTION, now);
     if (this.host.tracer) this.host.tracer.exit(this.thread.cpu, this.thread.tid, 'PAUSE_INSTRUCTION', now);
     this.phase = PH_EXIT;
     this.exitMode = ACC_KVM;
@@ -1010,6 +1069,7 @@ export class Vcpu implements ThreadBody, Handler {
 
   private halt(now: Ns): void {
     if (this.pendingIrq) {
+      this.closeExitTime(now);
       // An interrupt is pending: hlt does not halt.
       if (this.guest.program.irqEntry < 0) this.pendingIrq = 0;
       this.runGuest(now);
@@ -1040,6 +1100,7 @@ export class Vcpu implements ThreadBody, Handler {
       this.stats.haltPollHits++;
       this.adaptHaltPoll(now - this.haltStart);
       this.phase = PH_GUEST;
+      this.closeExitTime(now);
       this.host.setMode(this.thread, ACC_GUEST, now);
       if (this.pendingIrq && this.guest.program.irqEntry < 0) this.pendingIrq = 0;
       this.runGuest(now);

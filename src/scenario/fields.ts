@@ -127,6 +127,7 @@ export const SCENARIO: Fields = {
       fields: {
         name: { type: 'string', help: 'Guest name; with count > 1 the copies are name-1, name-2, ...', pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, patternHelp: 'letters, digits, dot, dash and underscore' },
         count: int('How many identical guests.', 1, 1, 10_000),
+        libvirt: { type: 'string', help: "A libvirt domain XML file (what `virsh dumpxml` prints), relative to the scenario: its name, vCPUs, topology, CPU model, pinning and memory become this guest's; fields written beside it override them. `simvm import libvirt` shows what it maps and warns about what it does not model." },
         smp: { type: 'smp', help: "QEMU's -smp: [cpus=]n[,maxcpus=m][,sockets=s][,dies=d][,cores=c][,threads=t], or a number. Default 1." },
         cpu: { type: 'string', help: "QEMU's -cpu: a model name with optional +feature/-feature (e.g. `Skylake-Server,-hle,+pcid`). Default qemu64.", default: 'qemu64' },
         pin: { type: 'list', of: { type: 'cpulist', help: 'Host CPUs of one vCPU.' }, help: 'vCPU pinning, libvirt vcpupin style: one CPU list per vCPU (vCPU i gets item i; the last item repeats).' },

@@ -12,13 +12,17 @@ import {
   lsColumns,
   lscpu,
   lsSysCpu,
+  mergeExitStat,
+  perfKvmStatReport,
   procCpuinfo,
   psEfL,
   psELo,
   type GuestViewInput,
   type HostCpuInput,
   type HostThreadInfo,
+  type KvmExitStat,
 } from '../views/index.js';
+import { EXIT_REASONS } from '../host/costs.js';
 import { defOf, type Simulation } from './build.js';
 import { InputError } from './errors.js';
 import { suggest } from '../util/suggest.js';
@@ -35,7 +39,23 @@ export const VIEWS: Record<string, { guest: boolean; help: string }> = {
   'host-cpuinfo': { guest: false, help: 'cat /proc/cpuinfo on the host' },
   'host-lscpu': { guest: false, help: 'lscpu on the host' },
   'host-cpu-info.sh': { guest: false, help: "the seed's cpu-info.sh run on the host" },
+  'kvm-stat': { guest: false, help: 'perf kvm stat report: VM exits of the measured run by reason, with their times (--guest: one QEMU process, as -p PID; --vcpu N: one vCPU)' },
 };
+
+/** Every vCPU's exit times in the measured window, per reason, for `perf kvm stat report`. */
+export function kvmExitStats(guests: readonly Guest[], vcpu?: number): KvmExitStat[] {
+  return EXIT_REASONS.map((name, r) => {
+    let acc: KvmExitStat = { name, count: 0, timeNs: 0, minNs: 0, maxNs: 0, meanNs: 0, m2: 0 };
+    for (const g of guests)
+      for (const v of g.vcpus) {
+        // perf's --vcpu is KVM's vcpu_id: QEMU's cpu index.
+        if (!v || (vcpu !== undefined && v.index !== vcpu)) continue;
+        const t = v.exitTimes;
+        acc = mergeExitStat(acc, { name, count: t.n[r], timeNs: t.sumNs[r], minNs: t.minNs[r], maxNs: t.maxNs[r], meanNs: t.meanNs[r], m2: t.m2[r] });
+      }
+    return acc;
+  });
+}
 
 /** The kernel address a halted x86 Linux guest sits at (native_safe_halt), as the seed's `info cpus` shows. */
 const HALT_PC = 0xffffffff81060eb6n;
@@ -117,6 +137,8 @@ export function hostThreads(sim: Simulation): HostThreadInfo[] {
 export interface ViewOptions {
   guest?: string;
   psr?: number;
+  /** kvm-stat: one vCPU (QEMU cpu index), as perf kvm stat report --vcpu. */
+  vcpu?: number;
   grep?: string;
 }
 
@@ -164,6 +186,17 @@ export function renderView(sim: Simulation, what: string, opts: ViewOptions = {}
       return hostLscpu(hostCpuInput(sim));
     case 'host-cpu-info.sh':
       return cpuInfoSh(hostProcCpuinfo(hostCpuInput(sim)));
+    case 'kvm-stat': {
+      if (opts.vcpu !== undefined && opts.guest === undefined && sim.guests.length > 1) throw new InputError('kvm-stat --vcpu needs --guest: each guest has its own vCPU numbers', undefined, undefined, undefined, `guests: ${sim.guests.map((x) => x.name).join(', ')}`);
+      if (opts.guest === undefined) return perfKvmStatReport({ events: kvmExitStats(sim.guests, opts.vcpu), vcpu: opts.vcpu });
+      const g = sim.guests.find((x) => x.name === opts.guest);
+      if (!g) {
+        const names = sim.guests.map((x) => x.name);
+        const s = suggest(opts.guest, names);
+        throw new InputError(`no guest named "${opts.guest}"`, undefined, undefined, undefined, s ? `did you mean "${s}"?` : `guests: ${names.join(', ')}`);
+      }
+      return perfKvmStatReport({ events: kvmExitStats([g], opts.vcpu), pid: g.spec.pid, vcpu: opts.vcpu });
+    }
   }
   return lsColumns([]);
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
@@ -17,6 +17,8 @@ import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuMod
 import { hostIdentity } from '../cpu/models/host.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
+import { domainName, formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
+import { readDomainFile } from '../libvirt/xml.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
 
 /** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
@@ -39,6 +41,8 @@ export interface Scenario {
   migration: { name: string; cpu: string }[];
   /** The scenario text as given (after --set), for reports. */
   text: string;
+  /** What the input says that simvm does not model (from libvirt domains), as `file:line:col: warning: ...` lines. */
+  warnings: string[];
 }
 
 export interface GuestDef {
@@ -245,6 +249,21 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
   }
 }
 
+/** The name of a list item: its `name:`, or for a `libvirt:` guest without one, its domain's. */
+function itemName(item: unknown, ctx: Ctx): string | undefined {
+  if (!isMap(item)) return undefined;
+  const name = item.get('name');
+  if (name !== undefined) return String(name);
+  const ref = item.get('libvirt');
+  if (typeof ref !== 'string') return undefined;
+  try {
+    return domainName(readDomainFile(resolve(dirname(ctx.file), ref)));
+  } catch {
+    // Reported when the guest is expanded.
+    return undefined;
+  }
+}
+
 /** Apply `--set path=value` overrides to the YAML document. */
 function applySets(doc: Document, sets: string[], ctx: Ctx): void {
   for (const s of sets) {
@@ -260,9 +279,9 @@ function applySets(doc: Document, sets: string[], ctx: Ctx): void {
     let node: unknown = doc.contents;
     for (const seg of path) {
       if (isSeq(node)) {
-        let idx = /^\d+$/.test(seg) ? Number(seg) : node.items.findIndex((it) => isMap(it) && it.get('name') === seg);
+        let idx = /^\d+$/.test(seg) ? Number(seg) : node.items.findIndex((it) => itemName(it, ctx) === seg);
         if (idx < 0 || idx >= node.items.length) {
-          const names = node.items.map((it) => (isMap(it) ? String(it.get('name')) : '')).filter(Boolean);
+          const names = node.items.map((it) => itemName(it, ctx) ?? '').filter(Boolean);
           const sug = suggest(seg, names);
           ctx.errors.push(new InputError(`--set ${s}: no item "${seg}" in ${keys.join('.') || 'the scenario'}`, '--set', undefined, undefined, sug ? `did you mean "${sug}"?` : `items: ${names.join(', ')}`));
           idx = -1;
@@ -316,6 +335,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   applySets(doc, opts.sets ?? [], ctx);
   if (opts.seed !== undefined) doc.set('seed', doc.createNode(opts.seed));
   if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
+  const warnings: InputWarning[] = [];
+  expandLibvirtGuests(doc, ctx, warnings);
   const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
   const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
   const host = v.host;
@@ -540,5 +561,86 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     hostCpu: hostCpu!,
     migration: v.migration?.hosts ?? [],
     text: String(doc),
+    warnings: warnings.map(formatWarning),
   };
+}
+
+/** The host's CPU count and model as far as the scenario says them, before it is validated (for mapping domains). */
+function preliminaryHost(doc: Document, ctx: Ctx): { cpus: number; cpuName: string; cpu: CpuIdentity } {
+  const scratch: Ctx = { ...ctx, errors: [] };
+  const hostField = SCENARIO.host as Extract<Field, { type: 'object' }>;
+  const h = checkFields(scratch, (doc.get('host', true) as Node) ?? null, hostField.fields, 'host');
+  let cpus = 4096;
+  if (typeof h.from === 'string') {
+    try {
+      cpus = parseHostFile(readFileSync(resolve(dirname(ctx.file), h.from), 'utf8'), h.from).cpus.length;
+    } catch {
+      // Reported when the host is validated.
+    }
+  } else if (doc.getIn(['host', 'topology']) && h.topology) cpus = hostPlaces(h).length || cpus;
+  else if (typeof h.cpus === 'number') cpus = h.cpus;
+  const cpuName = typeof h.cpu === 'string' && hostIdentity(h.cpu) ? h.cpu : 'Skylake-Server';
+  return { cpus, cpuName, cpu: hostIdentity(cpuName)! };
+}
+
+/**
+ * Guests written as `- libvirt: web.xml`: the domain's fields (name, smp,
+ * cpu, pin, emulator_pin, memory) go into the guest's mapping, unless the
+ * scenario writes them itself, and the vCPUs libvirt hot-plugs at start
+ * become `cpu-add` commands at 0s. Added nodes carry the position of the
+ * `libvirt:` value, so a later error about them points there.
+ */
+function expandLibvirtGuests(doc: Document, ctx: Ctx, warnings: InputWarning[]): void {
+  const guests = doc.get('guests', true);
+  if (!isSeq(guests)) return;
+  let host: ReturnType<typeof preliminaryHost> | undefined;
+  for (const item of guests.items) {
+    if (!isMap(item)) continue;
+    const ref = item.get('libvirt', true) as Node | undefined;
+    if (!ref) continue;
+    if (!isScalar(ref) || typeof ref.value !== 'string') {
+      ctx.errors.push(at(ctx, ref, 'libvirt must be the path of a domain XML file', 'e.g. libvirt: web.xml (relative to the scenario)'));
+      continue;
+    }
+    host ??= preliminaryHost(doc, ctx);
+    const rel = ref.value;
+    const path = resolve(dirname(ctx.file), rel);
+    // Messages name the domain file as the scenario does, beside the scenario's own directory.
+    const shown = isAbsolute(rel) ? rel : join(dirname(ctx.file), rel);
+    let mapped;
+    try {
+      mapped = mapDomain(readDomainFile(path, shown), shown, host);
+    } catch (e) {
+      if (e instanceof InputErrors) ctx.errors.push(...e.errors);
+      else if (e instanceof InputError) ctx.errors.push(e);
+      else throw e;
+      // The domain's error says it all: no second one for the name it would have given.
+      if (!item.has('name')) item.set('name', doc.createNode(basename(rel).replace(/\.xml$/i, '').replace(/[^A-Za-z0-9_.-]/g, '-') || 'domain'));
+      continue;
+    }
+    // An smp written beside libvirt: replaces the domain's vCPUs, its hot-plugs included.
+    const ownSmp = item.has('smp');
+    warnings.push(...mapped.warnings);
+    // The guest is now written out in full: the text parses again (a sweep's runs) without the domain file.
+    item.delete('libvirt');
+    item.commentBefore = ` from libvirt: ${rel}`;
+    for (const [k, value] of Object.entries(mapped.guest)) {
+      if (item.has(k)) continue;
+      const node = doc.createNode(value) as Node;
+      node.range = ref.range;
+      item.set(doc.createNode(k), node);
+    }
+    if (mapped.hotplug.length && !ownSmp) {
+      const name = String(item.get('name') ?? mapped.guest.name);
+      const count = Number(item.get('count') ?? 1);
+      const names = Number.isInteger(count) && count > 1 ? Array.from({ length: Math.min(count, 10_000) }, (_, k) => `${name}-${k + 1}`) : [name];
+      if (!doc.has('timeline')) doc.set('timeline', doc.createNode([]));
+      for (const n of names)
+        for (const id of mapped.hotplug) {
+          const cmd = doc.createNode({ at: '0s', guest: n, monitor: `cpu-add ${id}` }) as Node;
+          cmd.range = ref.range;
+          doc.addIn(['timeline'], cmd);
+        }
+    }
+  }
 }

@@ -19,6 +19,8 @@ export interface RunOptions {
   maxEvents?: number;
   /** Observer of thread runs, modes, exits and commands (e.g. a TraceRecorder for --trace). */
   tracer?: Tracer;
+  /** Called once the model is built (its input errors are past) and the run begins. */
+  started?: () => void;
   /** False: no acting ahead, every step an event (the reference the tests compare against). */
   actAhead?: boolean;
   /**
@@ -222,7 +224,7 @@ type Outcome = { results: Results; sim: Simulation };
 function pilotOf(s: Scenario, opts: RunOptions): [Scenario, RunOptions] {
   return [
     { ...s, warmup: 0, warmupAuto: false },
-    { check: opts.check, actAhead: opts.actAhead, shouldStop: opts.shouldStop, maxEvents: opts.maxEvents, progress: opts.progress && ((f) => opts.progress!(f / 3)) },
+    { check: opts.check, actAhead: opts.actAhead, shouldStop: opts.shouldStop, maxEvents: opts.maxEvents, started: opts.started, progress: opts.progress && ((f) => opts.progress!(f / 3)) },
   ];
 }
 
@@ -237,13 +239,14 @@ function measuredAfter(pilot: Results, s: Scenario, opts: RunOptions): [Scenario
   }
   const cutNs = windows * series.interval_ns;
   const info = { method: 'MSER-5' as const, pilot_ns: pilot.run.simulated_ns, cut_ns: cutNs, at_limit: atLimit };
-  return [{ ...s, warmup: cutNs, warmupAuto: false }, { ...opts, progress: opts.progress && ((f) => opts.progress!(1 / 3 + (2 * f) / 3)) }, info];
+  return [{ ...s, warmup: cutNs, warmupAuto: false }, { ...opts, started: undefined, progress: opts.progress && ((f) => opts.progress!(1 / 3 + (2 * f) / 3)) }, info];
 }
 
 /** Run a scenario to the end (or until asked to stop) and collect its results. */
 export function runScenario(s: Scenario, opts: RunOptions = {}): Outcome {
   const drive = (sc: Scenario, o: RunOptions) => {
     const run = new Run(sc, o);
+    o.started?.();
     while (run.step());
     return run.finish();
   };
@@ -264,6 +267,7 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): Outcome {
 export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Promise<Outcome> {
   const drive = async (sc: Scenario, o: RunOptions) => {
     const run = new Run(sc, o);
+    o.started?.();
     for (let k = 1; run.step(); k++) if (k % SLICES_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
     return run.finish();
   };

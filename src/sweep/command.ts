@@ -119,6 +119,7 @@ async function sweepCommand(args: SweepArgs): Promise<number> {
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) throw new InputError(`--workers must be a whole number of at least 1, got ${args.workers}`);
   if (args.replicates !== undefined && (!Number.isInteger(args.replicates) || args.replicates < 1)) throw new InputError(`--replicates must be a whole number of at least 1, got ${args.replicates}`);
   const loaded = loadSweep(args.file, { sets: args.set, seed: args.seed, duration: args.duration, replicates: args.replicates });
+  if (!args.quiet) for (const w of loaded.base.warnings) process.stderr.write(w + '\n');
   const plan = planSweep(loaded);
   const dir = args.out ?? join('reports', plan.spec.name);
   const workers = args.workers ?? availableParallelism();

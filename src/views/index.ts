@@ -4,7 +4,7 @@
  *
  *   guest:  procCpuinfo, cpuInfoSh, lscpu, lsSysCpu
  *   QEMU:   infoCpus
- *   host:   hostProcCpuinfo, hostLscpu, psEfL, psELo, countPsr
+ *   host:   hostProcCpuinfo, hostLscpu, psEfL, psELo, countPsr, perfKvmStatReport
  */
 export type { GuestCpuState, GuestViewInput, HostCpuInput, HostLogicalCpu, HostThreadInfo } from './types.js';
 export { procCpuinfo, hostProcCpuinfo } from './proccpuinfo.js';
@@ -33,3 +33,4 @@ export {
   type LogicalCpu,
   type GuestLogicalCpu,
 } from './cpus.js';
+export { perfKvmStatReport, mergeExitStat, relStddev, type KvmExitStat, type KvmStatInput, type KvmStatOptions } from './kvmstat.js';
