@@ -1,6 +1,7 @@
 import { bool, dur, int, num, oneOf, type Field, type Fields } from '../util/params.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULT_CACHE, DEFAULT_EXIT_COSTS, DEFAULT_HOST_COSTS } from '../host/costs.js';
+import { machineNames } from '../topology/machines.js';
 
 const cycles = (help: string, def: number): Field => ({ type: 'cycles', help, default: def, min: 0 });
 
@@ -127,6 +128,10 @@ export const SCENARIO: Fields = {
       fields: {
         name: { type: 'string', help: 'Guest name; with count > 1 the copies are name-1, name-2, ...', pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, patternHelp: 'letters, digits, dot, dash and underscore' },
         count: int('How many identical guests.', 1, 1, 10_000),
+        machine: oneOf(
+          machineNames(),
+          "QEMU's -machine: pc / q35 (the newest modelled i440fx / q35) or a versioned pc-i440fx-X.Y / pc-q35-X.Y, standing for QEMU X.Y with that machine type. It decides the -smp fill-in rule (sockets first before 6.2, cores first from 6.2), the -smp keys, messages and max CPUs, the `info cpus` format, the CPU models that exist, and device_add's checks. Without it simvm keeps its earlier rules: sockets first and `info cpus` as QEMU 2.7, -smp messages as QEMU 9.1 and later (README, \"Which QEMU and which Linux\").",
+        ),
         smp: { type: 'smp', help: "QEMU's -smp: [cpus=]n[,maxcpus=m][,sockets=s][,dies=d][,cores=c][,threads=t], or a number. Default 1." },
         cpu: { type: 'string', help: "QEMU's -cpu: a model name with optional +feature/-feature (e.g. `Skylake-Server,-hle,+pcid`). Default qemu64.", default: 'qemu64' },
         pin: { type: 'list', of: { type: 'cpulist', help: 'Host CPUs of one vCPU.' }, help: 'vCPU pinning, libvirt vcpupin style: one CPU list per vCPU (vCPU i gets item i; the last item repeats).' },

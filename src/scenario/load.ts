@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
+import { MachineError, resolveMachine, type MachineType } from '../topology/machines.js';
 import type { GuestTopology } from '../topology/types.js';
 import type { Field, Fields } from '../util/params.js';
 import { suggest } from '../util/suggest.js';
@@ -47,6 +48,8 @@ export interface GuestDef {
   count: number;
   smp: GuestTopology;
   smpText: string;
+  /** QEMU's -machine, when the scenario names one (src/topology/machines.ts). */
+  machineType?: MachineType;
   memory: number;
   on_fault: 'stop' | 'continue';
   /** The guest's cpuidle-haltpoll window, ns (0: plain HLT). */
@@ -360,8 +363,16 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
     let smp: GuestTopology | undefined;
     const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
+    let machineType: MachineType | undefined;
     try {
-      smp = parseSmp(smpText);
+      if (typeof g.machine === 'string') machineType = resolveMachine(g.machine);
+    } catch (e) {
+      if (!(e instanceof MachineError)) throw e;
+      // The field's validation has already named the bad value.
+      return;
+    }
+    try {
+      smp = parseSmp(smpText, { machineType });
     } catch (e) {
       if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
       else throw e;
@@ -447,7 +458,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
         return;
       }
     }
-    guests.push({ ...g, smp, smpText, workload: w, instance, program, identity });
+    guests.push({ ...g, smp, smpText, machineType, workload: w, instance, program, identity });
   });
   const timeline: TimelineCommand[] = [];
   if (host && guests.length && !ctx.errors.length) {
