@@ -2,6 +2,7 @@ import { bool, dur, int, num, oneOf, type Field, type Fields } from '../util/par
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULT_CACHE, DEFAULT_EXIT_COSTS, DEFAULT_HOST_COSTS } from '../host/costs.js';
 import { machineNames } from '../topology/machines.js';
+import { KERNEL_PATTERN } from '../scheduler/kernels.js';
 
 const cycles = (help: string, def: number): Field => ({ type: 'cycles', help, default: def, min: 0 });
 
@@ -32,6 +33,12 @@ export const SCENARIO: Fields = {
         },
       },
       freq: { type: 'frequency', help: 'Core clock (and TSC) frequency.', default: 3e9, min: 1e6 },
+      kernel: {
+        type: 'string',
+        help: 'The host Linux version (e.g. "3.10", "5.14", "6.8", "6.12", quoted: YAML reads 3.10 as 3.1). It picks the fair scheduler as that kernel has it: CFS before 6.6 (latency, min_granularity, wakeup_granularity), EEVDF from 6.6 (base_slice 0.75ms x factor, 0.70ms x factor from 6.15). host.scheduler.kind and the tunables still override. Without it: CFS, as the chapter\'s RHEL 7 (3.10) host.',
+        pattern: KERNEL_PATTERN,
+        patternHelp: 'a version as uname -r prints it, e.g. "6.8" or "5.14.0-427.el9"',
+      },
       hz: int('Host timer tick rate (CONFIG_HZ). RHEL kernels use 1000.', 1000, 100, 10_000),
       smt_factor: num('Speed of each of two busy SMT siblings relative to one alone (0.6: two siblings together do 1.2x one core).', 0.6, 0.1, 1),
       cpu: { type: 'string', help: "The host's CPU model (a name from `simvm cpu-models`): its flags are what `-cpu host` passes through and what named guest models must fit.", default: 'Skylake-Server' },
@@ -62,7 +69,7 @@ export const SCENARIO: Fields = {
         fields: {
           kind: oneOf(
             ['cfs', 'eevdf', 'cosched-relaxed', 'cosched-strict'],
-            "Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice); cosched-relaxed and cosched-strict add co-scheduling of each guest's vCPUs to CFS (VMware's relaxed and strict co-scheduling).",
+            "Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice); cosched-relaxed and cosched-strict add co-scheduling of each guest's vCPUs to CFS (VMware's relaxed and strict co-scheduling). Default: the one host.kernel has, else cfs.",
             'cfs',
           ),
           cosched_skew: dur('cosched-relaxed: skew (time a vCPU waited while its siblings progressed) beyond which its siblings are co-stopped (an assumption of the order VMware describes).', 3_000_000, 1),

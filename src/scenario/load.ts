@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
+import { KernelError, kernelScheduler, parseKernel } from '../scheduler/kernels.js';
 import { MachineError, resolveMachine, type MachineType } from '../topology/machines.js';
 import type { GuestTopology } from '../topology/types.js';
 import type { Field, Fields } from '../util/params.js';
@@ -187,7 +188,9 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
       return raw;
     case 'string':
       if (typeof raw !== 'string') {
-        ctx.errors.push(at(ctx, node, `${path} must be a string`));
+        // YAML reads 3.10 as the number 3.1: show the text as written, quoted.
+        const written = typeof raw === 'number' && node?.range ? ctx.text.slice(node.range[0], node.range[1]) : undefined;
+        ctx.errors.push(at(ctx, node, `${path} must be a string`, written ? `quote it: "${written}"` : undefined));
         return undefined;
       }
       if (f.pattern && !f.pattern.test(raw)) {
@@ -319,6 +322,16 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
   const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
   const host = v.host;
+  // host.kernel picks the fair scheduler unless scheduler.kind is written (src/scheduler/kernels.ts).
+  if (host && typeof host.kernel === 'string') {
+    try {
+      const k = parseKernel(host.kernel);
+      if (doc.getIn(['host', 'scheduler', 'kind']) === undefined) host.scheduler.kind = kernelScheduler(k, 1).kind;
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      ctx.errors.push(at(ctx, doc.getIn(['host', 'kernel'], true) as Node, `host.kernel: ${e.message}`, e.hint));
+    }
+  }
   // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
   if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
   if (host && typeof host.from === 'string') {
