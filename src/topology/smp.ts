@@ -328,7 +328,7 @@ function machineParseSmpConfig(
   if (total !== maxcpus) {
     throw new SmpError(
       `Invalid CPU topology: product of the hierarchy must match maxcpus: ${h} != maxcpus (${maxcpus})`,
-      `sockets * dies * cores * threads must equal maxcpus (${maxcpus}); give all of them, or leave one out for QEMU to compute`,
+      `${rules.modulesSupported ? 'sockets * dies * modules * cores * threads' : 'sockets * dies * cores * threads'} must equal maxcpus (${maxcpus}); give all of them, or leave one out for QEMU to compute`,
     );
   }
   if (maxcpus < cpus) {
