@@ -21,7 +21,7 @@ export const SCENARIO: Fields = {
     help: 'The physical machine.',
     fields: {
       cpus: int('Logical CPUs, when no topology is given (one socket, one thread per core).', undefined, 1, 4096),
-      from: { type: 'string', help: "A real host's /proc/cpuinfo or `lscpu -p` output saved to a file (relative to the scenario): its CPUs, sockets, cores, SMT siblings, NUMA nodes and MHz become the host's." },
+      from: { type: 'string', help: "A real host's /proc/cpuinfo or `lscpu -p` output saved to a file (relative to the scenario): its CPUs, sockets, cores, SMT siblings, NUMA nodes and MHz become the host's; from /proc/cpuinfo also its CPU (vendor, family/model/stepping, model name, flags) unless host.cpu is written." },
       topology: {
         type: 'object',
         help: 'Sockets x cores x threads. Overrides cpus.',
@@ -41,7 +41,7 @@ export const SCENARIO: Fields = {
       },
       hz: int('Host timer tick rate (CONFIG_HZ). RHEL kernels use 1000.', 1000, 100, 10_000),
       smt_factor: num('Speed of each of two busy SMT siblings relative to one alone (0.6: two siblings together do 1.2x one core).', 0.6, 0.1, 1),
-      cpu: { type: 'string', help: "The host's CPU model (a name from `simvm cpu-models`): its flags are what `-cpu host` passes through and what named guest models must fit.", default: 'Skylake-Server' },
+      cpu: { type: 'string', help: "The host's CPU model (a name from `simvm cpu-models`): its flags are what `-cpu host` passes through and what named guest models must fit. Default: the CPU of a /proc/cpuinfo host.from, else Skylake-Server.", default: 'Skylake-Server' },
       kthreads: bool('Model the per-CPU kernel threads (watchdog/N, migration/N, ksoftirqd/N, kworker/N:0, kworker/N:0H), bound to their CPUs.', true),
       background: {
         type: 'list',

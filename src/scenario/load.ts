@@ -14,9 +14,9 @@ import { SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
 import { hostPlaces } from './build.js';
-import { HostFileError, parseHostFile } from '../topology/hostfile.js';
+import { HostFileError, parseHostFile, type HostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
-import { hostIdentity } from '../cpu/models/host.js';
+import { hostIdentity, hostIdentityFromFile } from '../cpu/models/host.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
@@ -334,6 +334,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   }
   // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
   if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
+  // The CPU a /proc/cpuinfo host file describes, used unless host.cpu is written.
+  let fileCpu: { id: NonNullable<HostFile['cpuId']>; name: string; flags: string[]; node: Node | null } | undefined;
   if (host && typeof host.from === 'string') {
     const node = (doc.getIn(['host', 'from'], true) as Node) ?? null;
     const path = resolve(dirname(file), host.from);
@@ -350,6 +352,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
           return { socket: c.socket, core: c.core, thread, node: c.node };
         });
       if (hf.mhz && doc.getIn(['host', 'freq']) === undefined) host.freq = Math.round(hf.mhz * 1e6);
+      if (hf.cpuId && hf.flags) fileCpu = { id: hf.cpuId, name: hf.modelName ?? `${hf.cpuId.vendor} family ${hf.cpuId.family} model ${hf.cpuId.model}`, flags: hf.flags, node };
     } catch (e) {
       if (e instanceof HostFileError) ctx.errors.push(new InputError(`host.from: ${e.message}`, file, node?.range ? lc.linePos(node.range[0]).line : undefined, node?.range ? lc.linePos(node.range[0]).col : undefined, 'save `cat /proc/cpuinfo` or `lscpu -p` from the host'));
       else ctx.errors.push(at(ctx, node, `host.from: cannot read "${host.from}"`, `looked for ${path}`));
@@ -358,8 +361,16 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (host && host.cpus === undefined && !host.topology && !host.places && host.from === undefined && doc.getIn(['host', 'cpus']) === undefined) {
     ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
   }
-  const hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
+  let hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
   let hostCpu = hostIdentity(hostCpuName);
+  if (fileCpu && doc.getIn(['host', 'cpu']) === undefined) {
+    const fromFile = hostIdentityFromFile(fileCpu.id, fileCpu.name, fileCpu.flags);
+    if (typeof fromFile === 'string') ctx.errors.push(at(ctx, fileCpu.node, `host.from: ${fromFile}`, 'name the host model with host.cpu instead'));
+    else {
+      hostCpu = fromFile;
+      hostCpuName = fileCpu.name;
+    }
+  }
   if (!hostCpu) {
     const s = suggest(hostCpuName, cpuModelNamesInListOrder());
     ctx.errors.push(at(ctx, (doc.getIn(['host', 'cpu'], true) as Node) ?? null, `host.cpu: "${hostCpuName}" is not a CPU model a host can be`, s ? `did you mean "${s}"?` : 'see simvm cpu-models'));

@@ -28,3 +28,34 @@ export function hostIdentity(model: string): CpuIdentity | undefined {
     flags: [...new Set([...def.flags, ...own, ...LINUX_ONLY])],
   };
 }
+
+const VENDORS: readonly CpuIdentity['vendor'][] = ['GenuineIntel', 'AuthenticAMD', 'HygonGenuine', 'CentaurHauls'];
+
+/**
+ * A host CPU as a saved /proc/cpuinfo describes it: its vendor, family,
+ * model, stepping, model name and flags are the file's, so `-cpu host`
+ * passes through what that host has and named models are checked against
+ * it (an AMD EPYC file makes an AMD host, whatever host.cpu defaults to).
+ * The flags line already holds what the host kernel adds and keeps (vmx/svm,
+ * constant_tsc, ...). The file does not give the extended leaf limit:
+ * 0x80000008, the least every x86-64 CPU of the catalogue has.
+ */
+export function hostIdentityFromFile(
+  id: { vendor: string; family: number; model: number; stepping: number; cpuidLevel?: number },
+  modelName: string,
+  flags: readonly string[],
+): CpuIdentity | string {
+  const vendor = VENDORS.find((v) => v === id.vendor);
+  if (!vendor) return `vendor_id "${id.vendor}" is not one simvm models (${VENDORS.join(', ')})`;
+  return {
+    name: 'host',
+    vendor,
+    family: id.family,
+    model: id.model,
+    stepping: id.stepping,
+    level: id.cpuidLevel ?? 0xd,
+    xlevel: 0x80000008,
+    modelId: modelName,
+    flags: [...new Set(flags)],
+  };
+}
