@@ -17,6 +17,7 @@ import { hostPlaces } from './build.js';
 import { HostFileError, parseHostFile, type HostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
 import { hostIdentity, hostIdentityFromFile } from '../cpu/models/host.js';
+import { identityForRelease } from '../cpu/models/releases.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
@@ -407,6 +408,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
     try {
       identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm' });
+      if (machineType) identity = identityForRelease(identity, g.cpu, machineType.release);
     } catch (e) {
       if (e instanceof CpuModelError) {
         ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));

@@ -260,3 +260,30 @@ describe('device_add of a CPU checks each id against the topology (QEMU pc_cpu_p
     expect(renderView(sim, 'info-cpus')).toMatch(/^ {2}CPU #6: thread_id=\d+$/m);
   });
 });
+
+describe('CPU identity per machine type: qemu64 and two named models', () => {
+  const cpuinfoOf = (machine: string, cpu: string) =>
+    renderView(
+      runTo(parseScenario(`duration: 10ms\nhost: { cpus: 2 }\nguests:\n  - { name: g, machine: ${machine}, cpu: "${cpu}", workload: { kind: idle } }\n`, 'id.yaml'), 5e6),
+      'cpuinfo',
+    );
+  const field = (text: string, key: string) => new RegExp(`^${key}\\t*: (.*)$`, 'm').exec(text)?.[1];
+  /** [machine, -cpu, family, model, stepping, model name] */
+  const IDS: [string, string, string, string, string, string][] = [
+    ['pc-i440fx-2.7', 'qemu64', '6', '6', '3', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-q35-6.2', 'qemu64', '15', '107', '1', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-q35-9.2', 'qemu64', '15', '107', '1', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-q35-9.2', 'qemu64,family=6,model=6,stepping=3', '6', '6', '3', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-i440fx-2.7', 'Broadwell', '6', '61', '2', 'Intel Core Processor (Broadwell)'],
+    ['pc-q35-9.2', 'Broadwell', '6', '61', '2', 'Intel Core Processor (Broadwell)'],
+    ['pc-i440fx-2.7', 'Skylake-Server', '6', '85', '4', 'Intel Xeon Processor (Skylake)'],
+    ['pc-q35-10.1', 'Skylake-Server', '6', '85', '4', 'Intel Xeon Processor (Skylake)'],
+  ];
+  it.each(IDS)('%s -cpu %s: family %s model %s stepping %s', (machine, cpu, family, model, stepping, name) => {
+    const info = cpuinfoOf(machine, cpu);
+    expect(field(info, 'cpu family')).toBe(family);
+    expect(field(info, 'model')).toBe(model);
+    expect(field(info, 'stepping')).toBe(stepping);
+    expect(field(info, 'model name')).toBe(name);
+  });
+});
