@@ -407,7 +407,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     let identity: CpuIdentity;
     const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
     try {
-      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm' });
+      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm', ...(machineType && { release: machineType.release }) });
       if (machineType) identity = identityForRelease(identity, g.cpu, machineType.release);
     } catch (e) {
       if (e instanceof CpuModelError) {

@@ -1,4 +1,4 @@
-import { findCpuModel } from './catalogue.js';
+import { findModelIn } from './later.js';
 import type { CpuIdentity } from './types.js';
 
 /** Flags a real host shows that KVM does not pass to guests (VMX itself, power management, ...). */
@@ -13,7 +13,8 @@ const LINUX_ONLY = ['constant_tsc', 'arch_perfmon', 'rep_good', 'nopl', 'xtopolo
  * that kind has and KVM keeps for itself.
  */
 export function hostIdentity(model: string): CpuIdentity | undefined {
-  const def = findCpuModel(model);
+  // A host is hardware: any model simvm knows, whatever the guests' QEMU.
+  const def = findModelIn(model, 'any');
   if (!def || def.vendor === null || def.kind !== 'builtin') return undefined;
   const own = def.vendor === 'GenuineIntel' ? HOST_ONLY_INTEL : HOST_ONLY_AMD;
   return {
