@@ -19,11 +19,9 @@
  */
 import type { Ns } from '../engine/time.js';
 import { tunableFactor } from './cfs.js';
+import { atLeast, HintedError, type MajorMinor } from '../util/version.js';
 
-export interface KernelRelease {
-  major: number;
-  minor: number;
-}
+export type KernelRelease = MajorMinor;
 
 export interface KernelScheduler {
   kind: 'cfs' | 'eevdf';
@@ -34,14 +32,7 @@ export interface KernelScheduler {
 /** `6.8`, `5.14.0-427.el9_4.x86_64`, `3.10.0-1160.el7`: the major and minor numbers lead. */
 export const KERNEL_PATTERN = /^(\d{1,2})\.(\d{1,3})(?:\.\d+)?(?:[-+~_.][A-Za-z0-9._+~-]*)?$/;
 
-export class KernelError extends Error {
-  readonly hint?: string;
-  constructor(message: string, hint?: string) {
-    super(message);
-    this.name = 'KernelError';
-    if (hint !== undefined) this.hint = hint;
-  }
-}
+export class KernelError extends HintedError {}
 
 export function parseKernel(text: string): KernelRelease {
   const m = KERNEL_PATTERN.exec(text);
@@ -51,7 +42,6 @@ export function parseKernel(text: string): KernelRelease {
   return k;
 }
 
-const atLeast = (k: KernelRelease, major: number, minor: number) => k.major > major || (k.major === major && k.minor >= minor);
 
 /** The fair scheduler and its default tunables of kernel `k` on `ncpus` CPUs. */
 export function kernelScheduler(k: KernelRelease, ncpus: number): KernelScheduler {

@@ -16,6 +16,7 @@
  * Each rule below names the QEMU file and version it comes from.
  */
 import { suggest } from '../util/suggest.js';
+import { atLeast, HintedError, type MajorMinor } from '../util/version.js';
 
 export type MachineFamily = 'i440fx' | 'q35';
 
@@ -35,10 +36,7 @@ export type SmpKey = 'cpus' | 'drawers' | 'books' | 'sockets' | 'dies' | 'cluste
  */
 export type InfoCpusFormat = 'query-cpus' | 'query-cpus-fast' | 'query-cpus-model';
 
-export interface QemuRelease {
-  major: number;
-  minor: number;
-}
+export type QemuRelease = MajorMinor;
 
 /** How a release parses -smp. */
 export interface SmpRules {
@@ -76,7 +74,7 @@ export interface MachineType {
   infoCpus: InfoCpusFormat;
 }
 
-const at = (r: QemuRelease, major: number, minor: number) => r.major > major || (r.major === major && r.minor >= minor);
+const at = atLeast;
 
 /** QEMU releases simvm models. */
 const RELEASES: readonly QemuRelease[] = [
@@ -164,14 +162,7 @@ export const MACHINE_ALIASES: Readonly<Record<string, string>> = {
   q35: `pc-q35-${NEWEST.major}.${NEWEST.minor}`,
 };
 
-export class MachineError extends Error {
-  readonly hint?: string;
-  constructor(message: string, hint?: string) {
-    super(message);
-    this.name = 'MachineError';
-    if (hint !== undefined) this.hint = hint;
-  }
-}
+export class MachineError extends HintedError {}
 
 /** Every name `machine:` accepts, aliases first. */
 export function machineNames(): string[] {

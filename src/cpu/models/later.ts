@@ -17,18 +17,16 @@
  *               processor series" (v3 2023-04-24, merged for 8.1).
  */
 import { builtin, findCpuModel, type CpuModelDef } from './catalogue.js';
+import { atLeast, type MajorMinor } from '../../util/version.js';
 
-export interface Release {
-  major: number;
-  minor: number;
-}
+export type Release = MajorMinor;
 
 export interface LaterModel {
   def: CpuModelDef;
   addedIn: Release;
 }
 
-const atLeast = (r: Release, a: Release) => r.major > a.major || (r.major === a.major && r.minor >= a.minor);
+const has = (r: Release, a: Release) => atLeast(r, a.major, a.minor);
 
 const EPYC_1_EDX = [
   'CPUID_SSE2', 'CPUID_SSE', 'CPUID_FXSR', 'CPUID_MMX', 'CPUID_CLFLUSH', 'CPUID_PSE36', 'CPUID_PAT', 'CPUID_CMOV',
@@ -52,6 +50,9 @@ const ROME_7_0_EBX = [
 ];
 const XSAVE_ROME = ['CPUID_XSAVE_XSAVEOPT', 'CPUID_XSAVE_XSAVEC', 'CPUID_XSAVE_XGETBV1', 'CPUID_XSAVE_XSAVES'];
 const SVM_EPYC = ['CPUID_SVM_NPT', 'CPUID_SVM_NRIPSAVE'];
+/** The words Milan and Genoa share before their 0x8000_0008 EBX lists. */
+const MILAN_BASE = [...EPYC_1_EDX, ...EPYC_1_ECX, 'CPUID_EXT_PCID', ...EPYC_8000_0001_EDX, ...ROME_8000_0001_ECX];
+const MILAN_8000_0008_EBX = ['CPUID_8000_0008_EBX_CLZERO', 'CPUID_8000_0008_EBX_XSAVEERPTR', 'CPUID_8000_0008_EBX_WBNOINVD', 'CPUID_8000_0008_EBX_IBPB', 'CPUID_8000_0008_EBX_IBRS', 'CPUID_8000_0008_EBX_STIBP'];
 
 const epycRome = builtin({
   name: 'EPYC-Rome',
@@ -86,13 +87,9 @@ const epycMilan = builtin({
   xlevel: 0x8000001e,
   modelId: 'AMD EPYC-Milan Processor',
   features: [
-    ...EPYC_1_EDX,
-    ...EPYC_1_ECX,
-    'CPUID_EXT_PCID',
-    ...EPYC_8000_0001_EDX,
-    ...ROME_8000_0001_ECX,
-    'CPUID_8000_0008_EBX_CLZERO', 'CPUID_8000_0008_EBX_XSAVEERPTR', 'CPUID_8000_0008_EBX_WBNOINVD', 'CPUID_8000_0008_EBX_IBPB',
-    'CPUID_8000_0008_EBX_IBRS', 'CPUID_8000_0008_EBX_STIBP', 'CPUID_8000_0008_EBX_AMD_SSBD',
+    ...MILAN_BASE,
+    ...MILAN_8000_0008_EBX,
+    'CPUID_8000_0008_EBX_AMD_SSBD',
     ...ROME_7_0_EBX,
     'CPUID_7_0_EBX_ERMS', 'CPUID_7_0_EBX_INVPCID',
     'CPUID_7_0_ECX_UMIP', 'CPUID_7_0_ECX_RDPID', 'CPUID_7_0_ECX_PKU',
@@ -113,13 +110,10 @@ const epycGenoa = builtin({
   xlevel: 0x80000022,
   modelId: 'AMD EPYC-Genoa Processor',
   features: [
-    ...EPYC_1_EDX,
-    ...EPYC_1_ECX,
-    'CPUID_EXT_PCID',
-    ...EPYC_8000_0001_EDX,
-    ...ROME_8000_0001_ECX,
-    'CPUID_8000_0008_EBX_CLZERO', 'CPUID_8000_0008_EBX_XSAVEERPTR', 'CPUID_8000_0008_EBX_WBNOINVD', 'CPUID_8000_0008_EBX_IBPB',
-    'CPUID_8000_0008_EBX_IBRS', 'CPUID_8000_0008_EBX_STIBP', 'CPUID_8000_0008_EBX_STIBP_ALWAYS_ON', 'CPUID_8000_0008_EBX_AMD_SSBD',
+    ...MILAN_BASE,
+    ...MILAN_8000_0008_EBX,
+    'CPUID_8000_0008_EBX_STIBP_ALWAYS_ON',
+    'CPUID_8000_0008_EBX_AMD_SSBD',
     'CPUID_7_0_EBX_FSGSBASE', 'CPUID_7_0_EBX_BMI1', 'CPUID_7_0_EBX_AVX2', 'CPUID_7_0_EBX_SMEP', 'CPUID_7_0_EBX_BMI2',
     'CPUID_7_0_EBX_ERMS', 'CPUID_7_0_EBX_INVPCID', 'CPUID_7_0_EBX_AVX512F', 'CPUID_7_0_EBX_AVX512DQ', 'CPUID_7_0_EBX_RDSEED',
     'CPUID_7_0_EBX_ADX', 'CPUID_7_0_EBX_SMAP', 'CPUID_7_0_EBX_AVX512IFMA', 'CPUID_7_0_EBX_CLFLUSHOPT', 'CPUID_7_0_EBX_CLWB',
@@ -152,7 +146,7 @@ export function findModelIn(name: string, release: Release | 'any' | undefined):
   if (own) return own;
   const later = LATER_MODELS.find((m) => m.def.name === name);
   if (!later || release === undefined) return undefined;
-  return release === 'any' || atLeast(release, later.addedIn) ? later.def : undefined;
+  return release === 'any' || has(release, later.addedIn) ? later.def : undefined;
 }
 
 /** The release a later model came in, for error hints. */
@@ -162,5 +156,5 @@ export function addedIn(name: string): Release | undefined {
 
 /** Later models `release` has, for `-cpu help`. */
 export function laterModelsIn(release: Release): CpuModelDef[] {
-  return LATER_MODELS.filter((m) => atLeast(release, m.addedIn)).map((m) => m.def);
+  return LATER_MODELS.filter((m) => has(release, m.addedIn)).map((m) => m.def);
 }

@@ -9,13 +9,9 @@
  *           6/6/3 back for machine types 6.0 and older.
  */
 import type { CpuIdentity } from './types.js';
+import { atLeast, type MajorMinor } from '../../util/version.js';
 
-export interface Release {
-  major: number;
-  minor: number;
-}
-
-const atLeast = (r: Release, major: number, minor: number) => r.major > major || (r.major === major && r.minor >= minor);
+type Release = MajorMinor;
 
 /** `spec`'s identity as machine type `release` gives it; explicit family/model/stepping props still win. */
 export function identityForRelease(id: CpuIdentity, spec: string, release: Release): CpuIdentity {
