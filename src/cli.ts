@@ -92,11 +92,14 @@ async function runCommand(args: RunArgs): Promise<number> {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on.
-  if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
   const { results, sim } = await runScenarioAsync(s, {
+    // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on;
+    // printed once the model is built, so an input error found while building comes alone.
+    onStart: () => {
+      if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
+    },
     check: args.check,
     tracer,
     progress: progressBar(args.quiet),

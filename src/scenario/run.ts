@@ -18,6 +18,8 @@ export interface RunOptions {
   tracer?: Tracer;
   /** False: no acting ahead, every step an event (the reference the tests compare against). */
   actAhead?: boolean;
+  /** Called once the model is built and checked, before the first event: input errors come before it. */
+  onStart?: () => void;
 }
 
 /** Simulated time between progress reports and stop checks. */
@@ -131,6 +133,7 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): { results: Resu
  */
 export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Promise<{ results: Results; sim: Simulation }> {
   const run = new Run(s, opts);
+  opts.onStart?.();
   for (let k = 1; run.step(); k++) if (k % SLICES_PER_YIELD === 0) await new Promise((r) => setImmediate(r));
   return run.finish();
 }
