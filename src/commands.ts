@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { bestCommonModel, migrateCheck, renderCpuHelp, renderCpuModelVerbose, CpuModelError } from './cpu/models/index.js';
 import { hostIdentity } from './cpu/models/host.js';
+import { MachineError, resolveMachine } from './topology/machines.js';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
 import { runTo } from './scenario/run.js';
@@ -44,12 +45,16 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
     .command(
       'cpu-models',
       "List the CPU models, as QEMU's -cpu help does",
-      (a) => a.option('verbose', { type: 'string', describe: 'Show every fact of one model' }),
+      (a) =>
+        a
+          .option('verbose', { type: 'string', describe: 'Show every fact of one model' })
+          .option('machine', { type: 'string', describe: "The models a guest of this machine type has (e.g. pc-q35-9.2); default the chapter's list" }),
       (a) => {
         try {
-          process.stdout.write(a.verbose ? renderCpuModelVerbose(a.verbose) : renderCpuHelp());
+          const release = a.machine === undefined ? undefined : resolveMachine(a.machine).release;
+          process.stdout.write(a.verbose ? renderCpuModelVerbose(a.verbose) : renderCpuHelp({ ...(release && { release }) }));
         } catch (e) {
-          if (e instanceof CpuModelError) throw new InputError(e.message, undefined, undefined, undefined, e.hint);
+          if (e instanceof CpuModelError || e instanceof MachineError) throw new InputError(e instanceof MachineError ? `--machine: ${e.message}` : e.message, undefined, undefined, undefined, e.hint);
           throw e;
         }
       },

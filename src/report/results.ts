@@ -59,6 +59,8 @@ export interface GuestResult {
   name: string;
   pid: number;
   smp: string;
+  /** QEMU's -machine (versioned), or null without one. */
+  machine: string | null;
   vcpus: number;
   workload: string;
   throughput: { counter: string; unit: string; total: number; per_second: number; per_second_ci95?: Ci95 | null };
@@ -93,6 +95,8 @@ export interface Results {
     cpus: number;
     topology: { sockets: number; cores: number; threads: number };
     freq_hz: number;
+    /** host.kernel as written, or null. */
+    kernel: string | null;
     scheduler: Record<string, number | string>;
     kvm: Record<string, number | boolean>;
     isolcpus: number[];
@@ -190,6 +194,7 @@ export function collect(sim: Simulation, window: MeasuredWindow, measuredNs: num
       name: g.name,
       pid: g.spec.pid,
       smp: def.smpText || '1',
+      machine: def.machineType?.name ?? null,
       vcpus: vcpu.length,
       workload: def.workload.kind,
       throughput: { counter: tp.counter, unit: tp.unit, total, per_second: round3(total / secs) },
@@ -223,6 +228,7 @@ export function collect(sim: Simulation, window: MeasuredWindow, measuredNs: num
       cpus: places.length,
       topology: topo,
       freq_hz: host.cfg.freqHz,
+      kernel: s.host.kernel ?? null,
       scheduler: host.sched.describe(),
       kvm: {
         ple: s.host.kvm.ple,

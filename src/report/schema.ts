@@ -103,6 +103,7 @@ const guest = obj('One guest (QEMU process).', {
   name: str('Guest name (copies of a guest with count > 1 are name-1, name-2, ...).'),
   pid: int('Host pid of the QEMU process.'),
   smp: str("The -smp option as written in the scenario (QEMU's syntax)."),
+  machine: { type: ['string', 'null'], description: "QEMU's -machine as the scenario names it (pc and q35 resolved to their versions), or null: simvm's earlier rules." },
   vcpus: int('vCPUs online at the end of the run.'),
   workload: str('Workload kind.'),
   throughput: obj('The guest workload\'s throughput.', {
@@ -204,6 +205,7 @@ export function reportSchema(): Schema {
         cpus: int('Host CPUs (pCPUs).', 1),
         topology: obj('CPU topology.', { sockets: int('Sockets.', 1), cores: int('Cores per socket.', 1), threads: int('Threads per core.', 1) }),
         freq_hz: num('CPU frequency, Hz.'),
+        kernel: { type: ['string', 'null'], description: 'The host Linux version as host.kernel names it, or null.' },
         scheduler: {
           type: 'object',
           description: 'Host scheduler: kind and tunables (names carry their unit).',

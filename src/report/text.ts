@@ -22,6 +22,9 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
       ` | guests: ${r.guests.length}, vCPUs: ${totalVcpus} (${(totalVcpus / h.cpus).toFixed(2)} per pCPU)` +
       ` | PLE ${h.kvm.ple ? 'on' : 'off'}, halt_poll ${formatNs(Number(h.kvm.halt_poll_ns))}`,
   );
+  // Which QEMU and which Linux, when the scenario says (README, "Which QEMU and which Linux").
+  const machines = [...new Set(r.guests.map((g) => g.machine).filter((m): m is string => m !== null))];
+  if (h.kernel || machines.length) out.push(`stack: ${machines.length ? `QEMU machine ${machines.join(', ')}` : 'QEMU machine not named'}${h.kernel ? ` | host Linux ${h.kernel}` : ''}`);
   out.push(`seed ${s.seed}, measured ${formatNs(r.run.simulated_ns)} after ${formatNs(s.warmup_ns)} warm-up, ${r.run.events} events`);
   for (const [k, v] of measurementNotes(r)) out.push(`${k}: ${v}`);
   out.push('');

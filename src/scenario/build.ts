@@ -5,6 +5,7 @@ import type { KvmConfig } from '../host/vcpu.js';
 import type { ExitCosts } from '../host/costs.js';
 import type { GuestDef, Scenario } from './load.js';
 import { InputError } from './errors.js';
+import { kernelScheduler, parseKernel } from '../scheduler/kernels.js';
 import { addBackground, addKernelThreads, type HostProcess } from '../host/kthreads.js';
 import { weightOfNice } from '../scheduler/types.js';
 import { CoScheduler } from '../host/cosched.js';
@@ -66,6 +67,8 @@ export function hostConfig(s: Scenario, check: boolean): HostConfig {
       ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
       ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
       ...(sch.base_slice !== undefined && { baseSliceNs: sch.base_slice }),
+      // Without base_slice, the host kernel's default (6.15 lowered it).
+      ...(sch.base_slice === undefined && h.kernel !== undefined && { baseSliceNs: kernelScheduler(parseKernel(h.kernel), places.length).baseSliceNs }),
     },
   };
   cfg.migrationCostNs = sch.migration_cost;

@@ -1,6 +1,8 @@
 import { bool, dur, int, num, oneOf, type Field, type Fields } from '../util/params.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DEFAULT_CACHE, DEFAULT_EXIT_COSTS, DEFAULT_HOST_COSTS } from '../host/costs.js';
+import { machineNames } from '../topology/machines.js';
+import { KERNEL_PATTERN } from '../scheduler/kernels.js';
 
 const cycles = (help: string, def: number): Field => ({ type: 'cycles', help, default: def, min: 0 });
 
@@ -19,7 +21,7 @@ export const SCENARIO: Fields = {
     help: 'The physical machine.',
     fields: {
       cpus: int('Logical CPUs, when no topology is given (one socket, one thread per core).', undefined, 1, 4096),
-      from: { type: 'string', help: "A real host's /proc/cpuinfo or `lscpu -p` output saved to a file (relative to the scenario): its CPUs, sockets, cores, SMT siblings, NUMA nodes and MHz become the host's." },
+      from: { type: 'string', help: "A real host's /proc/cpuinfo or `lscpu -p` output saved to a file (relative to the scenario): its CPUs, sockets, cores, SMT siblings, NUMA nodes and MHz become the host's; from /proc/cpuinfo also its CPU (vendor, family/model/stepping, model name, flags) unless host.cpu is written." },
       topology: {
         type: 'object',
         help: 'Sockets x cores x threads. Overrides cpus.',
@@ -31,9 +33,15 @@ export const SCENARIO: Fields = {
         },
       },
       freq: { type: 'frequency', help: 'Core clock (and TSC) frequency.', default: 3e9, min: 1e6 },
+      kernel: {
+        type: 'string',
+        help: 'The host Linux version (e.g. "3.10", "5.14", "6.8", "6.12", quoted: YAML reads 3.10 as 3.1). It picks the fair scheduler as that kernel has it: CFS before 6.6 (latency, min_granularity, wakeup_granularity), EEVDF from 6.6 (base_slice 0.75ms x factor, 0.70ms x factor from 6.15). host.scheduler.kind and the tunables still override. Without it: CFS, as the chapter\'s RHEL 7 (3.10) host.',
+        pattern: KERNEL_PATTERN,
+        patternHelp: 'a version as uname -r prints it, e.g. "6.8" or "5.14.0-427.el9"',
+      },
       hz: int('Host timer tick rate (CONFIG_HZ). RHEL kernels use 1000.', 1000, 100, 10_000),
       smt_factor: num('Speed of each of two busy SMT siblings relative to one alone (0.6: two siblings together do 1.2x one core).', 0.6, 0.1, 1),
-      cpu: { type: 'string', help: "The host's CPU model (a name from `simvm cpu-models`): its flags are what `-cpu host` passes through and what named guest models must fit.", default: 'Skylake-Server' },
+      cpu: { type: 'string', help: "The host's CPU model (a name from `simvm cpu-models`): its flags are what `-cpu host` passes through and what named guest models must fit. Default: the CPU of a /proc/cpuinfo host.from, else Skylake-Server.", default: 'Skylake-Server' },
       kthreads: bool('Model the per-CPU kernel threads (watchdog/N, migration/N, ksoftirqd/N, kworker/N:0, kworker/N:0H), bound to their CPUs.', true),
       background: {
         type: 'list',
@@ -61,7 +69,7 @@ export const SCENARIO: Fields = {
         fields: {
           kind: oneOf(
             ['cfs', 'eevdf', 'cosched-relaxed', 'cosched-strict'],
-            "Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice); cosched-relaxed and cosched-strict add co-scheduling of each guest's vCPUs to CFS (VMware's relaxed and strict co-scheduling).",
+            "Scheduling class for every thread: cfs (Linux before 6.6: latency, min_granularity, wakeup_granularity) or eevdf (6.6 and later: base_slice); cosched-relaxed and cosched-strict add co-scheduling of each guest's vCPUs to CFS (VMware's relaxed and strict co-scheduling). Default: the one host.kernel has, else cfs.",
             'cfs',
           ),
           cosched_skew: dur('cosched-relaxed: skew (time a vCPU waited while its siblings progressed) beyond which its siblings are co-stopped (an assumption of the order VMware describes).', 3_000_000, 1),
@@ -128,6 +136,10 @@ export const SCENARIO: Fields = {
         name: { type: 'string', help: 'Guest name; with count > 1 the copies are name-1, name-2, ...', pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, patternHelp: 'letters, digits, dot, dash and underscore' },
         count: int('How many identical guests.', 1, 1, 10_000),
         libvirt: { type: 'string', help: "A libvirt domain XML file (what `virsh dumpxml` prints), relative to the scenario: its name, vCPUs, topology, CPU model, pinning and memory become this guest's; fields written beside it override them. `simvm import libvirt` shows what it maps and warns about what it does not model." },
+        machine: oneOf(
+          machineNames(),
+          "QEMU's -machine: pc / q35 (the newest modelled i440fx / q35) or a versioned pc-i440fx-X.Y / pc-q35-X.Y, standing for QEMU X.Y with that machine type. It decides the -smp fill-in rule (sockets first before 6.2, cores first from 6.2), the -smp keys, messages and max CPUs, the `info cpus` format, the CPU models that exist, and device_add's checks. Without it simvm keeps its earlier rules: sockets first and `info cpus` as QEMU 2.7, -smp messages as QEMU 9.1 and later (README, \"Which QEMU and which Linux\").",
+        ),
         smp: { type: 'smp', help: "QEMU's -smp: [cpus=]n[,maxcpus=m][,sockets=s][,dies=d][,cores=c][,threads=t], or a number. Default 1." },
         cpu: { type: 'string', help: "QEMU's -cpu: a model name with optional +feature/-feature (e.g. `Skylake-Server,-hle,+pcid`). Default qemu64.", default: 'qemu64' },
         pin: { type: 'list', of: { type: 'cpulist', help: 'Host CPUs of one vCPU.' }, help: 'vCPU pinning, libvirt vcpupin style: one CPU list per vCPU (vCPU i gets item i; the last item repeats).' },

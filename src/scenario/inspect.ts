@@ -168,8 +168,11 @@ export function renderView(sim: Simulation, what: string, opts: ViewOptions = {}
         return lsSysCpu(input);
       case 'cpu-info.sh':
         return cpuInfoSh(procCpuinfo(input));
-      case 'info-cpus':
-        return infoCpus(input);
+      case 'info-cpus': {
+        const def = defOf(sim, g);
+        // The -cpu name without its +feature/-feature list is the CPU's QOM type minus "-x86_64-cpu".
+        return infoCpus(input, def.machineType ? { format: def.machineType.infoCpus, model: def.cpu.split(',')[0] } : {});
+      }
     }
   }
   switch (what) {

@@ -3,6 +3,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
+import { KernelError, kernelScheduler, parseKernel } from '../scheduler/kernels.js';
+import { MachineError, resolveMachine, type MachineType } from '../topology/machines.js';
 import type { GuestTopology } from '../topology/types.js';
 import type { Field, Fields } from '../util/params.js';
 import { suggest } from '../util/suggest.js';
@@ -12,9 +14,10 @@ import { SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
 import { hostPlaces } from './build.js';
-import { HostFileError, parseHostFile } from '../topology/hostfile.js';
+import { HostFileError, parseHostFile, type HostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
-import { hostIdentity } from '../cpu/models/host.js';
+import { hostIdentity, hostIdentityFromFile } from '../cpu/models/host.js';
+import { identityForRelease } from '../cpu/models/releases.js';
 import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
 import { domainName, formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
@@ -53,6 +56,8 @@ export interface GuestDef {
   count: number;
   smp: GuestTopology;
   smpText: string;
+  /** QEMU's -machine, when the scenario names one (src/topology/machines.ts). */
+  machineType?: MachineType;
   memory: number;
   on_fault: 'stop' | 'continue';
   /** The guest's cpuidle-haltpoll window, ns (0: plain HLT). */
@@ -191,7 +196,9 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
       return raw;
     case 'string':
       if (typeof raw !== 'string') {
-        ctx.errors.push(at(ctx, node, `${path} must be a string`));
+        // YAML reads 3.10 as the number 3.1: show the text as written, quoted.
+        const written = typeof raw === 'number' && node?.range ? ctx.text.slice(node.range[0], node.range[1]) : undefined;
+        ctx.errors.push(at(ctx, node, `${path} must be a string`, written ? `quote it: "${written}"` : undefined));
         return undefined;
       }
       if (f.pattern && !f.pattern.test(raw)) {
@@ -340,8 +347,20 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
   const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
   const host = v.host;
+  // host.kernel picks the fair scheduler unless scheduler.kind is written (src/scheduler/kernels.ts).
+  if (host && typeof host.kernel === 'string') {
+    try {
+      const k = parseKernel(host.kernel);
+      if (doc.getIn(['host', 'scheduler', 'kind']) === undefined) host.scheduler.kind = kernelScheduler(k, 1).kind;
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      ctx.errors.push(at(ctx, doc.getIn(['host', 'kernel'], true) as Node, `host.kernel: ${e.message}`, e.hint));
+    }
+  }
   // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
   if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
+  // The CPU a /proc/cpuinfo host file describes, used unless host.cpu is written.
+  let fileCpu: { id: NonNullable<HostFile['cpuId']>; name: string; flags: string[]; node: Node | null } | undefined;
   if (host && typeof host.from === 'string') {
     const node = (doc.getIn(['host', 'from'], true) as Node) ?? null;
     const path = resolve(dirname(file), host.from);
@@ -358,6 +377,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
           return { socket: c.socket, core: c.core, thread, node: c.node };
         });
       if (hf.mhz && doc.getIn(['host', 'freq']) === undefined) host.freq = Math.round(hf.mhz * 1e6);
+      if (hf.cpuId && hf.flags) fileCpu = { id: hf.cpuId, name: hf.modelName ?? `${hf.cpuId.vendor} family ${hf.cpuId.family} model ${hf.cpuId.model}`, flags: hf.flags, node };
     } catch (e) {
       if (e instanceof HostFileError) ctx.errors.push(new InputError(`host.from: ${e.message}`, file, node?.range ? lc.linePos(node.range[0]).line : undefined, node?.range ? lc.linePos(node.range[0]).col : undefined, 'save `cat /proc/cpuinfo` or `lscpu -p` from the host'));
       else ctx.errors.push(at(ctx, node, `host.from: cannot read "${host.from}"`, `looked for ${path}`));
@@ -366,8 +386,16 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (host && host.cpus === undefined && !host.topology && !host.places && host.from === undefined && doc.getIn(['host', 'cpus']) === undefined) {
     ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
   }
-  const hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
+  let hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
   let hostCpu = hostIdentity(hostCpuName);
+  if (fileCpu && doc.getIn(['host', 'cpu']) === undefined) {
+    const fromFile = hostIdentityFromFile(fileCpu.id, fileCpu.name, fileCpu.flags);
+    if (typeof fromFile === 'string') ctx.errors.push(at(ctx, fileCpu.node, `host.from: ${fromFile}`, 'name the host model with host.cpu instead'));
+    else {
+      hostCpu = fromFile;
+      hostCpuName = fileCpu.name;
+    }
+  }
   if (!hostCpu) {
     const s = suggest(hostCpuName, cpuModelNamesInListOrder());
     ctx.errors.push(at(ctx, (doc.getIn(['host', 'cpu'], true) as Node) ?? null, `host.cpu: "${hostCpuName}" is not a CPU model a host can be`, s ? `did you mean "${s}"?` : 'see simvm cpu-models'));
@@ -384,8 +412,16 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
     let smp: GuestTopology | undefined;
     const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
+    let machineType: MachineType | undefined;
     try {
-      smp = parseSmp(smpText);
+      if (typeof g.machine === 'string') machineType = resolveMachine(g.machine);
+    } catch (e) {
+      if (!(e instanceof MachineError)) throw e;
+      // The field's validation has already named the bad value.
+      return;
+    }
+    try {
+      smp = parseSmp(smpText, { machineType });
     } catch (e) {
       if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
       else throw e;
@@ -395,7 +431,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     let identity: CpuIdentity;
     const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
     try {
-      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm' });
+      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm', ...(machineType && { release: machineType.release }) });
+      if (machineType) identity = identityForRelease(identity, g.cpu, machineType.release);
     } catch (e) {
       if (e instanceof CpuModelError) {
         ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));
@@ -473,7 +510,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
         return;
       }
     }
-    guests.push({ ...g, smp, smpText, workload: w, instance, program, identity });
+    guests.push({ ...g, smp, smpText, machineType, workload: w, instance, program, identity });
   });
   const timeline: TimelineCommand[] = [];
   if (host && guests.length && !ctx.errors.length) {

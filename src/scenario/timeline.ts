@@ -22,8 +22,13 @@ export interface GuestShape {
 }
 
 /**
- * `device_add` of a CPU names its place (socket-id, core-id, thread-id); for
- * the flat topologies cpu-add uses, that is the QEMU cpu index.
+ * `device_add` of a CPU names its place. QEMU checks each id against the
+ * topology before it computes the APIC id (hw/i386/pc.c pc_cpu_pre_plug from
+ * 2.7, moved to hw/i386/x86.c x86_cpu_pre_plug in 5.1 and x86-common.c in
+ * 9.1): a missing id is "CPU <level>-id is not set", one out of range is
+ * "Invalid CPU <level>-id: N must be in range 0:MAX". die-id may be left out
+ * when there is one die per socket (and module-id when one module per die).
+ * simvm folds modules into cores, so only module-id=0 is a place it has.
  */
 function deviceAddIndex(args: string, g: { sockets: number; dies: number; cores: number; threads: number }): number | TimelineProblem {
   const props = Object.fromEntries(
@@ -32,12 +37,30 @@ function deviceAddIndex(args: string, g: { sockets: number; dies: number; cores:
       .slice(1)
       .map((kv) => kv.split('=') as [string, string]),
   );
-  const need = ['socket-id', 'core-id', 'thread-id'];
-  for (const k of need) if (props[k] === undefined || !/^\d+$/.test(props[k])) return { message: `device_add of a CPU needs ${need.join(', ')}`, hint: 'e.g. device_add qemu64-x86_64-cpu,id=cpu7,socket-id=7,core-id=0,thread-id=0' };
-  const s = Number(props['socket-id']);
-  const c = Number(props['core-id']);
-  const t = Number(props['thread-id']);
-  return ((s * g.dies + 0) * g.cores + c) * g.threads + t;
+  const example = 'e.g. device_add qemu64-x86_64-cpu,id=cpu7,socket-id=7,core-id=0,thread-id=0';
+  const ranges: [string, number, boolean][] = [
+    ['socket', g.sockets, false],
+    ['die', g.dies, g.dies === 1],
+    ['module', 1, true],
+    ['core', g.cores, false],
+    ['thread', g.threads, false],
+  ];
+  const ids: Record<string, number> = {};
+  for (const [level, count, optional] of ranges) {
+    const raw = props[`${level}-id`];
+    if (raw === undefined) {
+      if (optional) {
+        ids[level] = 0;
+        continue;
+      }
+      return { message: `CPU ${level}-id is not set`, hint: example };
+    }
+    if (!/^\d+$/.test(raw)) return { message: `device_add: ${level}-id must be a whole number, got "${raw}"`, hint: example };
+    const v = Number(raw);
+    if (v > count - 1) return { message: `Invalid CPU ${level}-id: ${v} must be in range 0:${count - 1}`, hint: `the guest has ${g.sockets} sockets, ${g.dies} dies per socket, ${g.cores} cores per die, ${g.threads} threads per core` };
+    ids[level] = v;
+  }
+  return ((ids.socket * g.dies + ids.die) * g.cores + ids.core) * g.threads + ids.thread;
 }
 
 /** Parse one monitor command for guest `g` (QEMU monitor syntax). */

@@ -47,6 +47,13 @@ export interface HostFile {
   mhz?: number;
   /** `flags` of the first CPU, in file order. */
   flags?: string[];
+  /**
+   * What the first CPU's block says of the CPU itself (/proc/cpuinfo only:
+   * `lscpu -p` has no such columns): `vendor_id`, `cpu family`, `model`,
+   * `stepping`, `cpuid level`, as arch/x86/kernel/cpu/proc.c show_cpuinfo()
+   * prints them.
+   */
+  cpuId?: { vendor: string; family: number; model: number; stepping: number; cpuidLevel?: number };
 }
 
 /** A host file that is neither format, or is malformed; the message starts with `file:line:`. */
@@ -139,6 +146,7 @@ export function parseProcCpuinfo(text: string, fileName = '<host file>'): HostFi
   let modelName: string | undefined;
   let mhz: number | undefined;
   let flags: string[] | undefined;
+  let cpuId: HostFile['cpuId'];
 
   // Fields of the block being read, each with the line it came from.
   let block = new Map<string, { value: string; line: number }>();
@@ -175,6 +183,15 @@ export function parseProcCpuinfo(text: string, fileName = '<host file>'): HostFi
       }
       const f = block.get('flags');
       if (f !== undefined) flags = f.value.split(/\s+/).filter((s) => s !== '');
+      const vendor = block.get('vendor_id')?.value;
+      const family = num('cpu family');
+      const model = num('model');
+      // show_cpuinfo() prints "stepping : unknown" when it has none.
+      const stepping = block.get('stepping')?.value === 'unknown' ? 0 : num('stepping');
+      if (vendor !== undefined && family !== undefined && model !== undefined) {
+        const level = num('cpuid level');
+        cpuId = { vendor, family, model, stepping: stepping ?? 0, ...(level === undefined ? {} : { cpuidLevel: level }) };
+      }
     }
   };
 
@@ -199,6 +216,7 @@ export function parseProcCpuinfo(text: string, fileName = '<host file>'): HostFi
     ...(modelName === undefined ? {} : { modelName }),
     ...(mhz === undefined ? {} : { mhz }),
     ...(flags === undefined ? {} : { flags }),
+    ...(cpuId === undefined ? {} : { cpuId }),
   });
 }
 

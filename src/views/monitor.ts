@@ -6,17 +6,23 @@
  * CPU (mon_get_cpu falls back to first_cpu), which is the BSP. Numbers are
  * QEMU cpu indexes, so a CPU added with `cpu-add 7` shows as #7.
  *
- * Two formats exist:
- *   query-cpus       (the seed's QEMU 2.x): "%c CPU #%d: pc=0x%016x[ (halted)] thread_id=%d"
- *   query-cpus-fast  (later QEMU, which stopped interrupting vCPUs to read
- *                    their registers): "%c CPU #%d: thread_id=%d"
+ * Three formats exist, one per QEMU era (src/topology/machines.ts says which
+ * release prints which):
+ *   query-cpus        (QEMU <= 2.11, the chapter's 2.7): "%c CPU #%d: pc=0x%016x[ (halted)] thread_id=%d"
+ *   query-cpus-fast   (2.12 - 10.0, which stopped interrupting vCPUs to read
+ *                     their registers): "%c CPU #%d: thread_id=%d"
+ *   query-cpus-model  (10.1 on, hw/core/machine-hmp-cmds.c): "%c CPU #%d: thread_id=%d model=%s",
+ *                     the model being the -cpu name (cpu_model_from_type() of the QOM type)
  */
 import type { GuestCpuState } from './types.js';
+import type { InfoCpusFormat } from '../topology/machines.js';
 
-export type InfoCpusFormat = 'query-cpus' | 'query-cpus-fast';
+export type { InfoCpusFormat };
 
 export interface InfoCpusOptions {
   format?: InfoCpusFormat;
+  /** The -cpu model name, for the query-cpus-model format. */
+  model?: string;
   /** QEMU index selected with the monitor's `cpu N`; default the first CPU. */
   monitorCpu?: number;
 }
@@ -43,7 +49,9 @@ export function infoCpus(input: { cpus: readonly GuestCpuState[] }, options: Inf
       out += ` pc=${hex64(cpu.pc)}`;
       if (cpu.halted) out += ' (halted)';
     }
-    out += ` thread_id=${cpu.threadId}\n`;
+    out += ` thread_id=${cpu.threadId}`;
+    if (format === 'query-cpus-model') out += ` model=${options.model ?? 'qemu64'}`;
+    out += '\n';
   }
   return out;
 }

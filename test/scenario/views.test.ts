@@ -6,12 +6,13 @@ import { cli, ROOT } from '../helpers.js';
 
 // Seed §2.3: what the guest sees for each -smp example, rendered from the
 // simulated state (the views' own formats are tested in test/views).
-function guestWith(smp: string, extra = '') {
+function guestWith(smp: string, extra = '', machine = 'pc-i440fx-2.7') {
   const text = `duration: 100ms
 warmup: 0s
 host: { cpus: 8, freq: 2194.98MHz }
 guests:
   - name: rhel7
+    machine: ${machine}
 ${smp ? `    smp: "${smp}"\n` : ''}    workload: { kind: idle }
 ${extra}`;
   return parseScenario(text, 'smp.yaml');
@@ -197,5 +198,92 @@ report: { sample_interval: 20ms }
     const sim = runTo(parseScenario(text, 'off.yaml'), 150e6);
     expect(renderView(sim, 'host-lscpu')).toMatch(/^On-line CPU\(s\) list: +0-2$/m);
     expect(() => parseScenario(text.replace('chcpu -d 3', 'chcpu -d 0'), 'off.yaml')).toThrow(/CPU 0 disable failed/);
+  });
+});
+
+describe('machine: the same guest on the chapter\'s QEMU 2.7 and on current machine types', () => {
+  it('-smp 8 on q35 (QEMU 6.2 and later): one socket of 8 cores', () => {
+    const sim = runTo(guestWith('8', '', 'q35'), 50e6);
+    expect(renderView(sim, 'cpu-info.sh')).toBe(
+      'logical CPU number in total: 8\nphysical CPU number in total: 1\ncore number in a physical CPU: 8\nlogical CPU number in a physical CPU: 8\nHyper threading is NOT enabled.\n',
+    );
+    expect(renderView(sim, 'lscpu')).toMatch(/^Core\(s\) per socket: +8$/m);
+    expect(renderView(sim, 'lscpu')).toMatch(/^Socket\(s\): +1$/m);
+  });
+
+  /** [machine, the first line of info cpus] */
+  const INFO: [string, RegExp][] = [
+    ['pc-i440fx-2.7', /^\* CPU #0: pc=0xffffffff81060eb6 \(halted\) thread_id=\d+$/],
+    ['pc-q35-6.2', /^\* CPU #0: thread_id=\d+$/],
+    ['pc-q35-10.0', /^\* CPU #0: thread_id=\d+$/],
+    ['pc-q35-10.1', /^\* CPU #0: thread_id=\d+ model=qemu64$/],
+  ];
+  it.each(INFO)('info cpus on %s', (machine, first) => {
+    const sim = runTo(guestWith('2', '', machine), 50e6);
+    const lines = renderView(sim, 'info-cpus').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(first);
+  });
+
+  it('info cpus of 10.1 names the -cpu model without its feature list', () => {
+    const s = parseScenario(
+      `duration: 10ms\nhost: { cpus: 2 }\nguests:\n  - { name: g, machine: pc-q35-10.1, cpu: "Skylake-Server,-hle", workload: { kind: idle } }\n`,
+      'm.yaml',
+    );
+    expect(renderView(runTo(s, 5e6), 'info-cpus')).toMatch(/^\* CPU #0: thread_id=\d+ model=Skylake-Server\n$/);
+  });
+});
+
+describe('device_add of a CPU checks each id against the topology (QEMU pc_cpu_pre_plug)', () => {
+  const hot = (add: string, machine = 'pc-q35-9.2') =>
+    guestWith('4,sockets=2,cores=4,threads=1,maxcpus=8', `timeline:\n  - { at: 50ms, guest: rhel7, monitor: "device_add qemu64-x86_64-cpu,id=c,${add}" }\n`, machine);
+  /** [ids, QEMU's message] */
+  const BAD: [string, RegExp][] = [
+    ['socket-id=1,core-id=5,thread-id=0', /Invalid CPU core-id: 5 must be in range 0:3/],
+    ['socket-id=2,core-id=0,thread-id=0', /Invalid CPU socket-id: 2 must be in range 0:1/],
+    ['socket-id=1,core-id=0,thread-id=1', /Invalid CPU thread-id: 1 must be in range 0:0/],
+    ['socket-id=1,die-id=1,core-id=0,thread-id=0', /Invalid CPU die-id: 1 must be in range 0:0/],
+    ['socket-id=1,thread-id=0', /CPU core-id is not set/],
+  ];
+  it.each(BAD)('%s', (ids, message) => {
+    expect(() => hot(ids)).toThrow(message);
+  });
+
+  it('the same check without a machine type', () => {
+    expect(() => parseScenario(`duration: 10ms\nhost: { cpus: 2 }\nguests:\n  - { name: g, smp: "2,maxcpus=4,sockets=1,cores=4", workload: { kind: idle } }\ntimeline:\n  - { at: 5ms, guest: g, monitor: "device_add qemu64-x86_64-cpu,id=c,socket-id=0,core-id=4,thread-id=0" }\n`, 'd.yaml')).toThrow(
+      /Invalid CPU core-id: 4 must be in range 0:3/,
+    );
+  });
+
+  it('a place in range adds that CPU', () => {
+    const sim = runTo(hot('socket-id=1,core-id=2,thread-id=0'), 80e6);
+    expect(renderView(sim, 'info-cpus')).toMatch(/^ {2}CPU #6: thread_id=\d+$/m);
+  });
+});
+
+describe('CPU identity per machine type: qemu64 and two named models', () => {
+  const cpuinfoOf = (machine: string, cpu: string) =>
+    renderView(
+      runTo(parseScenario(`duration: 10ms\nhost: { cpus: 2 }\nguests:\n  - { name: g, machine: ${machine}, cpu: "${cpu}", workload: { kind: idle } }\n`, 'id.yaml'), 5e6),
+      'cpuinfo',
+    );
+  const field = (text: string, key: string) => new RegExp(`^${key}\\t*: (.*)$`, 'm').exec(text)?.[1];
+  /** [machine, -cpu, family, model, stepping, model name] */
+  const IDS: [string, string, string, string, string, string][] = [
+    ['pc-i440fx-2.7', 'qemu64', '6', '6', '3', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-q35-6.2', 'qemu64', '15', '107', '1', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-q35-9.2', 'qemu64', '15', '107', '1', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-q35-9.2', 'qemu64,family=6,model=6,stepping=3', '6', '6', '3', 'QEMU Virtual CPU version 2.5+'],
+    ['pc-i440fx-2.7', 'Broadwell', '6', '61', '2', 'Intel Core Processor (Broadwell)'],
+    ['pc-q35-9.2', 'Broadwell', '6', '61', '2', 'Intel Core Processor (Broadwell)'],
+    ['pc-i440fx-2.7', 'Skylake-Server', '6', '85', '4', 'Intel Xeon Processor (Skylake)'],
+    ['pc-q35-10.1', 'Skylake-Server', '6', '85', '4', 'Intel Xeon Processor (Skylake)'],
+  ];
+  it.each(IDS)('%s -cpu %s: family %s model %s stepping %s', (machine, cpu, family, model, stepping, name) => {
+    const info = cpuinfoOf(machine, cpu);
+    expect(field(info, 'cpu family')).toBe(family);
+    expect(field(info, 'model')).toBe(model);
+    expect(field(info, 'stepping')).toBe(stepping);
+    expect(field(info, 'model name')).toBe(name);
   });
 });

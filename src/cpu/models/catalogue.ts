@@ -212,7 +212,8 @@ const EPYC_8000_0001_ECX = [
   'CPUID_EXT3_TOPOEXT',
 ];
 
-interface Def {
+/** One builtin_x86_defs[] entry as catalogue and later.ts write it. */
+export interface Def {
   name: string;
   vendor: CpuVendor;
   family: number;
@@ -228,7 +229,7 @@ function flagsOf(features: readonly string[]): string[] {
   return sortCpuidFlags(features.map((m) => featureByMacro(m).linux));
 }
 
-function builtin(d: Def, source = `builtin_x86_defs[] "${d.name}"`): CpuModelDef {
+export function builtin(d: Def, source = `builtin_x86_defs[] "${d.name}"`): CpuModelDef {
   return {
     ...d,
     description: d.modelId,

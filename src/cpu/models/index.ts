@@ -43,6 +43,8 @@ import {
 } from './catalogue.js';
 
 export { CPU_MODELS, DEFAULT_CPU_MODEL, findCpuModel, cpuModelNamesInListOrder } from './catalogue.js';
+import { addedIn, findModelIn, laterModelsIn, type Release } from './later.js';
+export { LATER_MODELS, findModelIn } from './later.js';
 export type { CpuModelDef, CpuVendor } from './catalogue.js';
 export { guestFlags, visibleCpuidFlags, knownGuestFlags, GUEST_KERNELS, DEFAULT_GUEST_KERNEL } from './guest-flags.js';
 export type { GuestKernel, GuestFlagsOptions } from './guest-flags.js';
@@ -268,6 +270,8 @@ export interface ResolveOptions {
    * no `x2apic`); 'kvm' is -enable-kvm (§2.3.5, §4.3). Default 'tcg'.
    */
   accel?: Accel;
+  /** The guest machine's QEMU release: models added later do not exist (later.ts). Default: the chapter's catalogue. */
+  release?: Release;
 }
 
 export interface ResolvedCpu {
@@ -450,7 +454,15 @@ function identityFromDef(def: CpuModelDef, host: CpuIdentity, accel: Accel): Cpu
   }
 }
 
-function unknownModel(name: string): CpuModelError {
+function unknownModel(name: string, release?: Release): CpuModelError {
+  const came = addedIn(name);
+  if (came) {
+    const v = `${came.major}.${came.minor}`;
+    return new CpuModelError(
+      `unable to find CPU model '${name}'`,
+      release ? `${name} came in QEMU ${v}; this guest's machine is QEMU ${release.major}.${release.minor}` : `${name} came in QEMU ${v}: give the guest a machine: of ${v} or later`,
+    );
+  }
   const near = suggest(name, CPU_MODELS.map((m) => m.name));
   return new CpuModelError(
     `unable to find CPU model '${name}'`,
@@ -469,13 +481,13 @@ function unknownModel(name: string): CpuModelError {
  *   4. levels grown to cover the features.
  */
 export function resolveCpuModel(spec: string, host: CpuIdentity, opts: ResolveOptions = {}): CpuIdentity {
-  return buildRequested(parseCpuSpec(spec), host, opts.accel ?? 'tcg');
+  return buildRequested(parseCpuSpec(spec), host, opts.accel ?? 'tcg', opts.release);
 }
 
-function buildRequested(parsed: CpuSpec, host: CpuIdentity, accel: Accel): CpuIdentity {
+function buildRequested(parsed: CpuSpec, host: CpuIdentity, accel: Accel, release?: Release): CpuIdentity {
   if (parsed.help) throw new CpuModelError(`'${parsed.model}' lists the CPU models; it is not one`, 'see renderCpuHelp()');
-  const def = findCpuModel(parsed.model);
-  if (!def) throw unknownModel(parsed.model);
+  const def = findModelIn(parsed.model, release);
+  if (!def) throw unknownModel(parsed.model, release);
   const id = identityFromDef(def, host, accel);
   const flags = new Set(id.flags);
   const set = (qemuName: string, on: boolean) => {
@@ -546,7 +558,7 @@ function applyIdentityProp(model: string, id: CpuIdentity, name: string, value: 
 export function resolveCpuModelDetailed(spec: string, host: CpuIdentity, opts: ResolveOptions = {}): ResolvedCpu {
   const accel = opts.accel ?? 'tcg';
   const parsed = parseCpuSpec(spec);
-  const requested = buildRequested(parsed, host, accel);
+  const requested = buildRequested(parsed, host, accel, opts.release);
   const missing =
     accel === 'kvm'
       ? checkHostSupports(requested, host)
@@ -660,11 +672,14 @@ function listflags(names: readonly string[]): string {
  * this. With `flags`, the "Recognized CPUID flags:" section follows, sorted
  * with strcmp and wrapped by listflags().
  */
-export function renderCpuHelp(opts: { flags?: boolean } = {}): string {
+export function renderCpuHelp(opts: { flags?: boolean; release?: Release } = {}): string {
   const lines = ['Available CPUs:'];
-  for (const name of cpuModelNamesInListOrder()) {
-    const def = findCpuModel(name) as CpuModelDef;
-    lines.push(`x86 ${name.padEnd(20)}  ${def.description}`.trimEnd());
+  // x86_cpu_list_compare(): (ordering, strcmp(name)); later models are definitions (ordering 0).
+  const defs = [...CPU_MODELS, ...(opts.release ? laterModelsIn(opts.release) : [])].sort(
+    (a, b) => a.ordering - b.ordering || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  for (const def of defs) {
+    lines.push(`x86 ${def.name.padEnd(20)}  ${def.description}`.trimEnd());
   }
   let text = `${lines.join('\n')}\n`;
   if (opts.flags) {
@@ -693,7 +708,7 @@ function hex(n: number): string {
 
 /** Every fact simvm holds about one model, one `key  value` line each. */
 export function renderCpuModelVerbose(name: string): string {
-  const def = findCpuModel(name);
+  const def = findModelIn(name, 'any');
   if (!def) throw unknownModel(name);
   const row = (k: string, v: string) => `  ${k.padEnd(22)}${v}`.trimEnd();
   const lines = [`${def.name}${def.description ? `  ${def.description}` : ''}`];
