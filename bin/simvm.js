@@ -3,7 +3,8 @@
 // a clone of the repository has no dist/ until `npm run build`, so its first
 // run builds it here, and `npm ci && npx simvm scenario.yaml` works in a clone.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +13,9 @@ if (!existsSync(cli)) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   let tsc;
   try {
-    tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    // TypeScript's exports map hides bin/; its package.json names the compiler.
+    const pkg = createRequire(import.meta.url).resolve('typescript/package.json');
+    tsc = join(dirname(pkg), JSON.parse(readFileSync(pkg, 'utf8')).bin.tsc);
   } catch {
     process.stderr.write('simvm: error: dist/ is missing and TypeScript is not installed\n  hint: run npm ci, then npm run build\n');
     process.exit(1);

@@ -6,7 +6,6 @@ import { loadScenario } from './scenario/load.js';
 import { renderView, simulationForView, VIEWS } from './scenario/inspect.js';
 import { table } from './report/table.js';
 import { progress } from './util/progress.js';
-import { plural } from './util/plural.js';
 import { parseAt } from './index.js';
 import { EXIT } from './cli/common.js';
 
@@ -62,11 +61,11 @@ export function inspectCommands<T>(y: Argv<T>, setCode: (code: number) => void):
           return { name: h.name, cpu };
         });
         const rows: string[][] = [];
-        let cannot = 0;
+        const cannot: string[] = [];
         for (const g of s.guests) {
           for (const r of migrateCheck(g.cpu, hosts)) {
             rows.push([g.name, g.cpu, r.host, r.ok ? 'yes' : 'no', r.missing.join(' ') || '-']);
-            if (!r.ok) cannot++;
+            if (!r.ok) cannot.push(`${g.name} on ${r.host}`);
           }
         }
         process.stdout.write(table(['guest', 'cpu model', 'host', 'can run', 'missing features'], rows, ['l', 'l', 'l', 'l', 'l']) + '\n');
@@ -79,8 +78,8 @@ export function inspectCommands<T>(y: Argv<T>, setCode: (code: number) => void):
         }
         if (best) process.stdout.write(`\nbest common model for ${hosts.map((h) => `${h.name} (${s.migration.find((m) => m.name === h.name)!.cpu})`).join(', ')}: ${best}\n`);
         // A guest that cannot run on a host of its group cannot migrate there: a failed check, as a sweep's expect: is.
-        if (cannot) {
-          process.stderr.write(`simvm: migrate-check: ${plural(cannot, 'guest-host pair')} cannot run; ${best ? `use cpu: ${best} for guests that must migrate` : 'the hosts share no model'}\n`);
+        if (cannot.length) {
+          process.stderr.write(`simvm: migrate-check: cannot run: ${cannot.join(', ')}; ${best ? `give a guest that must migrate cpu: ${best}` : 'the hosts share no model'}\n`);
           setCode(EXIT.check);
         }
       },

@@ -111,7 +111,7 @@ migration:
     const r = cli(['migrate-check', f]);
     // b cannot run on sandy: a failed check.
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/1 guest-host pair cannot run; use cpu: SandyBridge/);
+    expect(r.stderr).toBe('simvm: migrate-check: cannot run: b on sandy; give a guest that must migrate cpu: SandyBridge\n');
     expect(r.stdout).toMatch(/^a +SandyBridge +sandy +yes/m);
     expect(r.stdout).toMatch(/^b +IvyBridge +sandy +no +.*f16c/m);
     expect(r.stdout).toMatch(/^b +IvyBridge +ivy +yes/m);
