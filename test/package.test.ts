@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +76,24 @@ describe('the packed package', () => {
 
     const bin = run(join(app, 'node_modules/.bin/simvm'), ['--version'], app);
     expect(bin.stdout).toBe(`${version}\n`);
+  });
+});
+
+describe('the simvm bin', () => {
+  it('runs dist/ as it is in a package, and rebuilds it in a clone whose src/ is newer', () => {
+    const d = mkdtempSync(join(tmpdir(), 'simvm-bin-'));
+    for (const sub of ['bin', 'dist']) mkdirSync(join(d, sub));
+    copyFileSync(join(ROOT, 'bin/simvm.js'), join(d, 'bin/simvm.js'));
+    writeFileSync(join(d, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(d, 'dist/cli.js'), "process.stdout.write('dist ran\\n');\n");
+    const bin = () => run(process.execPath, [join(d, 'bin/simvm.js')], d);
+    expect(bin()).toMatchObject({ code: 0, stdout: 'dist ran\n' });
+    // A clone: src/ changed after the build. No TypeScript can be found from this directory, so it says how to build.
+    mkdirSync(join(d, 'src'));
+    writeFileSync(join(d, 'src/cli.ts'), '');
+    utimesSync(join(d, 'dist/cli.js'), new Date(1e12), new Date(1e12));
+    const r = bin();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('simvm: error: dist/ is missing or older than src/, and TypeScript is not installed\n  hint: run npm ci, then npm run build\n');
   });
 });
