@@ -46,6 +46,9 @@ function outDir(args: RunArgs, name: string): string {
 
 async function runCommand(args: RunArgs): Promise<number> {
   const formats = parseFormats(args.format, FORMATS);
+  for (const [flag, v] of [['max-wall', args.maxWall], ['max-events', args.maxEvents], ['max-rss', args.maxRss]] as const) {
+    if (v !== undefined && !(v > 0)) throw new InputError(`--${flag} must be a number above 0, got ${v}`, undefined, undefined, undefined, 'leave it out for no limit');
+  }
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
   const dir = outDir(args, s.name);
   // Only the text report goes to stdout; the other formats are files in the
