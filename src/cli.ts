@@ -63,16 +63,21 @@ async function runCommand(args: RunArgs): Promise<number> {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on.
-  if (!args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
   const endMs = Math.round((s.warmup + s.duration) / 1e6);
   const bar = progress({ label: `run ${s.name}`, total: endMs, unit: 'ms simulated', quiet: args.quiet });
+  let started = false;
   const { results, sim } = await runScenarioAsync(s, {
     check: args.check,
     tracer,
-    progress: (f) => bar.update(Math.round(f * endMs)),
+    progress: (f) => {
+      // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on;
+      // after the first slice, so that an error in building the model is the only thing on stderr.
+      if (!started && !args.quiet && !process.stderr.isTTY) process.stderr.write(`simvm: running ${s.name}, ${(s.warmup + s.duration) / 1e9}s simulated; Ctrl-C stops it and writes a partial report\n`);
+      started = true;
+      bar.update(Math.round(f * endMs));
+    },
     shouldStop: () =>
       interrupted
         ? 'interrupted (Ctrl-C)'
