@@ -3,10 +3,9 @@ import { bestCommonModel, migrateCheck, renderCpuHelp, renderCpuModelVerbose, Cp
 import { hostIdentity } from './cpu/models/host.js';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
-import { renderView, simulationForView, VIEWS } from './scenario/inspect.js';
+import { parseViewTime, renderView, simulationForView, VIEWS } from './scenario/inspect.js';
 import { table } from './report/table.js';
 import { progress } from './util/progress.js';
-import { parseAt } from './index.js';
 import { EXIT } from './cli/common.js';
 
 /** `simvm view`, `simvm cpu-models` and `simvm migrate-check`: what host and guest see. */
@@ -27,7 +26,7 @@ export function inspectCommands<T>(y: Argv<T>, setCode: (code: number) => void):
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' }),
       (a) => {
         const s = loadScenario(a.scenario as string, { sets: a.set as string[] | undefined });
-        const at = a.at === undefined ? undefined : parseAt(s, a.at);
+        const at = a.at === undefined ? undefined : parseViewTime(s, a.at);
         const endMs = Math.round((at ?? s.warmup + s.duration) / 1e6);
         const bar = progress({ label: `view ${s.name}`, total: endMs, unit: 'ms simulated', quiet: a.quiet as boolean });
         const sim = simulationForView(s, a.what as string, at, (f) => bar.update(Math.round(f * endMs)));

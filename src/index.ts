@@ -11,8 +11,7 @@ import { stringify } from 'yaml';
 import { InputError, InputErrors } from './scenario/errors.js';
 import { loadScenario as loadFile, parseScenario as parseText, type LoadOptions, type Scenario } from './scenario/load.js';
 import { runScenario, runScenarioAsync, type RunOptions } from './scenario/run.js';
-import { renderView, simulationForView, type ViewOptions } from './scenario/inspect.js';
-import { parseDuration, UnitError } from './scenario/units.js';
+import { parseViewTime, renderView, simulationForView, type ViewOptions } from './scenario/inspect.js';
 import type { Results } from './report/results.js';
 import { renderText } from './report/text.js';
 import { renderHtml } from './report/html.js';
@@ -131,18 +130,5 @@ export function render(results: Results, format: Format, opts: RenderOptions = {
  * workloads, and the others show the end of the run.
  */
 export function view(scenario: Scenario, what: string, opts: ViewOptions & { at?: string } = {}): string {
-  return renderView(simulationForView(scenario, what, opts.at === undefined ? undefined : parseAt(scenario, opts.at)), what, opts);
-}
-
-/** A view's `--at`: a duration within the run. */
-export function parseAt(s: Scenario, text: string): number {
-  let at: number;
-  try {
-    at = parseDuration(text);
-  } catch (e) {
-    if (e instanceof UnitError) throw new InputError(`--at: ${e.message}`, undefined, undefined, undefined, e.hint);
-    throw e;
-  }
-  if (at > s.warmup + s.duration) throw new InputError(`--at ${text} is after the end of the run`, undefined, undefined, undefined, `the run ends at ${(s.warmup + s.duration) / 1e9}s`);
-  return at;
+  return renderView(simulationForView(scenario, what, opts.at === undefined ? undefined : parseViewTime(scenario, opts.at)), what, opts);
 }

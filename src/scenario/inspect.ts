@@ -22,6 +22,7 @@ import {
 import { buildSimulation, defOf, type Simulation } from './build.js';
 import { runTo } from './run.js';
 import { TimelineRunner } from './timeline-run.js';
+import { parseDuration, UnitError } from './units.js';
 import { InputError } from './errors.js';
 import type { Scenario } from './load.js';
 import { suggest } from '../util/suggest.js';
@@ -192,4 +193,17 @@ export function simulationForView(s: Scenario, what: string, at?: number, progre
     return sim;
   }
   return runTo(s, at ?? s.warmup + s.duration, progress);
+}
+
+/** A view's time (`--at`): a duration within the run, in ns. */
+export function parseViewTime(s: Scenario, text: string): number {
+  let at: number;
+  try {
+    at = parseDuration(text);
+  } catch (e) {
+    if (e instanceof UnitError) throw new InputError(`--at: ${e.message}`, undefined, undefined, undefined, e.hint);
+    throw e;
+  }
+  if (at > s.warmup + s.duration) throw new InputError(`--at ${text} is after the end of the run`, undefined, undefined, undefined, `the run ends at ${(s.warmup + s.duration) / 1e9}s`);
+  return at;
 }
