@@ -1,32 +1,30 @@
 #!/usr/bin/env node
 /**
- * simvm's command line. Thin: yargs parses, the library works, results go
- * to stdout or files, diagnostics to stderr.
+ * simvm's command line. Thin: yargs parses, the library works, the text
+ * report goes to stdout and every other format to files, progress and
+ * diagnostics to stderr.
  *
  *   scenario.yaml ──load──▶ Scenario ──build──▶ Simulation ──run──▶ Results ──render──▶ text | JSON
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
 import { PRECISION_METRICS, runScenarioAsync, type PrecisionMetric } from './scenario/run.js';
-import { renderText } from './report/text.js';
-import { renderHtml } from './report/html.js';
-import { renderCsv } from './report/csv.js';
 import { TraceRecorder } from './report/trace.js';
 import { stableJson, writeAtomic } from './util/files.js';
+import { progress } from './util/progress.js';
 import { scenarioSchema } from './scenario/schema.js';
+import { FORMATS, render } from './index.js';
+import { checkWritable, EXIT, parseFormats } from './cli/common.js';
 import { VERSION } from './version.js';
 import { isaDoc } from './cpu/isadoc.js';
 import { inspectCommands } from './commands.js';
 import { sweepCommands } from './sweep/command.js';
 import { importLibvirt } from './libvirt/import.js';
 import { diffFiles, renderDiffHtml, renderDiffJson, renderDiffText } from './report/diff.js';
-
-/** Exit codes: 0 success, 1 internal error, 2 bad input, 3 an expectation failed, 130 interrupted. */
-export const EXIT = { ok: 0, internal: 1, input: 2, expect: 3, interrupted: 130 } as const;
 
 interface RunArgs {
   scenario: string;
@@ -68,46 +66,20 @@ function outDir(args: RunArgs, name: string): string {
   return args.out ?? join('reports', name);
 }
 
-/** Fail before running when the output directory cannot be written, so no work is lost. */
-function checkWritable(dir: string): void {
-  try {
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) throw new InputError(`output path "${dir}" exists and is not a directory`, undefined, undefined, undefined, 'choose another --out');
-      accessSync(dir, constants.W_OK);
-    } else {
-      mkdirSync(dir, { recursive: true });
-    }
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`cannot write to output directory "${dir}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, undefined, undefined, 'choose a writable --out');
-  }
-}
-
-function progressBar(quiet: boolean) {
-  const tty = process.stderr.isTTY && !quiet;
-  let last = -1;
-  return (f: number) => {
-    if (!tty) return;
-    const pctDone = Math.floor(f * 100);
-    if (pctDone === last) return;
-    last = pctDone;
-    const w = 30;
-    const fill = Math.round(f * w);
-    process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${pctDone}% simulated`);
-    if (f >= 1) process.stderr.write('\r\x1b[K');
-  };
-}
-
 async function runCommand(args: RunArgs): Promise<number> {
-  const formats = args.format.split(',').map((f) => f.trim());
-  for (const f of formats) if (!['text', 'json', 'html', 'csv'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html, csv or a list such as text,json,html');
+  const formats = parseFormats(args.format, FORMATS);
+  for (const [flag, v] of [['max-wall', args.maxWall], ['max-events', args.maxEvents], ['max-rss', args.maxRss]] as const) {
+    if (v !== undefined && !(v > 0)) throw new InputError(`--${flag} must be a number above 0, got ${v}`, undefined, undefined, undefined, 'leave it out for no limit');
+  }
   const precision = args.precision !== undefined ? { target: parsePrecision(args.precision), metrics: parsePrecisionMetrics(args.precisionMetric) } : undefined;
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });
   if (!args.quiet) for (const w of s.warnings) process.stderr.write(w + '\n');
   const dir = outDir(args, s.name);
-  // html and csv are files in the output directory, so they are written even with --no-write (which skips report.json).
-  const files = formats.includes('html') || formats.includes('csv');
-  if (args.write || files) checkWritable(dir);
+  // Only the text report goes to stdout; the other formats are files in the
+  // output directory, written when asked for even with --no-write (which
+  // skips the default report.json).
+  const writeJson = args.write || formats.includes('json');
+  if (writeJson || formats.some((f) => f !== 'text')) checkWritable(dir);
   if (args.trace) checkWritable(dirname(args.trace));
   const tracer = args.trace ? new TraceRecorder({ fromNs: s.warmup }) : undefined;
   let interrupted = false;
@@ -117,6 +89,8 @@ async function runCommand(args: RunArgs): Promise<number> {
   process.on('SIGINT', onSigint);
   const wall0 = process.hrtime.bigint();
   const deadline = args.maxWall !== undefined ? wall0 + BigInt(Math.round(args.maxWall * 1e9)) : undefined;
+  const endMs = Math.round((s.warmup + s.duration) / 1e6);
+  const bar = progress({ label: `run ${s.name}`, total: endMs, unit: 'ms simulated', quiet: args.quiet });
   const { results, sim } = await runScenarioAsync(s, {
     // Outside a terminal (CI logs, scripts), one line says the run started and that Ctrl-C is handled from here on;
     // once the model is built, so that an error found in building it is the only thing printed.
@@ -125,7 +99,7 @@ async function runCommand(args: RunArgs): Promise<number> {
     },
     check: args.check,
     tracer,
-    progress: progressBar(args.quiet),
+    progress: (f) => bar.update(Math.round(f * endMs)),
     shouldStop: () =>
       interrupted
         ? 'interrupted (Ctrl-C)'
@@ -137,21 +111,21 @@ async function runCommand(args: RunArgs): Promise<number> {
     maxEvents: args.maxEvents,
     precision,
   });
+  bar.stop();
   process.off('SIGINT', onSigint);
   const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
-  const json = stableJson(results);
+  const json = render(results, 'json');
   const written: string[] = [];
   const put = (path: string, text: string | Uint8Array, label = path) => {
     writeAtomic(path, text);
     written.push(label);
   };
-  if (args.write) put(join(dir, 'report.json'), json);
-  if (formats.includes('html')) put(join(dir, 'report.html'), renderHtml(results));
-  if (formats.includes('csv')) for (const [name, text] of Object.entries(renderCsv(results))) put(join(dir, name), text);
+  if (writeJson) put(join(dir, 'report.json'), json);
+  if (formats.includes('html')) put(join(dir, 'report.html'), render(results, 'html'));
+  if (formats.includes('csv')) for (const [name, text] of Object.entries(render(results, 'csv'))) put(join(dir, name), text);
   if (tracer && args.trace) put(args.trace, tracer.bytes(sim), `${args.trace} (trace${tracer.truncated ? `: window ended early, at ${tracer.maxEvents} events` : ''})`);
   if (results.run.partial) process.stderr.write(`simvm: the run stopped early (${results.run.stop_reason ?? 'stopped'}); the report is marked partial\n`);
-  if (formats.includes('text')) process.stdout.write(renderText(results, { perVcpu: s.report.per_vcpu }));
-  if (formats.includes('json')) process.stdout.write(json);
+  if (formats.includes('text')) process.stdout.write(render(results, 'text', { perVcpu: s.report.per_vcpu }));
   if (!args.quiet) {
     const simS = results.run.simulated_ns / 1e9 + s.warmup / 1e9;
     process.stderr.write(`${results.run.partial ? 'partial run' : 'run'}: ${simS.toFixed(2)}s simulated in ${(wallMs / 1000).toFixed(2)}s wall (${(simS / (wallMs / 1000)).toFixed(1)}x), ${results.run.events} events (${((results.run.events / wallMs) * 1000 / 1e6).toFixed(2)}M/s)${written.length ? `; wrote ${written.join(', ')}` : ''}\n`);
@@ -167,7 +141,7 @@ function runOptions<T>(y: Argv<T>) {
     .option('set', { type: 'string', array: true, describe: 'Override any field: --set guests.db.smp=4 --set host.kvm.ple=false' })
     .option('out', { type: 'string', describe: 'Directory for report files (default reports/<scenario name>/)' })
     .option('write', { type: 'boolean', default: true, describe: 'Write report.json to the output directory (--no-write to skip)' })
-    .option('format', { type: 'string', default: 'text', describe: 'Comma-separated outputs: text and json print on stdout; html writes report.html (charts, opens offline) and csv writes guests.csv, vcpus.csv, ... to the output directory' })
+    .option('format', { type: 'string', default: 'text', describe: 'Comma-separated outputs: text prints on stdout (the only thing that does); json writes report.json (even with --no-write), html report.html (charts, opens offline), csv guests.csv, vcpus.csv, ... to the output directory' })
     .option('trace', { type: 'string', describe: 'Write a Chrome/Perfetto trace of the measured run to FILE (open it at ui.perfetto.dev); at most 200,000 events, from the end of the warm-up' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' })
     .option('check', { type: 'boolean', default: false, describe: 'Check the model invariants while running (slower)' })
@@ -181,7 +155,8 @@ function runOptions<T>(y: Argv<T>) {
 export async function main(argv: string[]): Promise<number> {
   let code = EXIT.ok as number;
   const debug = argv.includes('--debug');
-  const parser = sweepCommands(inspectCommands(yargs(argv)), (c) => (code = c))
+  const setCode = (c: number) => (code = c);
+  const parser = sweepCommands(inspectCommands(yargs(argv), setCode), setCode)
     .scriptName('simvm')
     .usage('$0 <scenario.yaml> [options]\n\nSimulate SMP guests on a KVM/QEMU host: over-commit, pinning, topology, CPU models.')
     .command(
@@ -229,20 +204,17 @@ export async function main(argv: string[]): Promise<number> {
     .command(
       'schema',
       'Print the JSON Schema of scenario files (for editor completion)',
-      (y) => y.option('write', { type: 'boolean', default: false, describe: 'Write schema/scenario.schema.json instead of printing' }),
-      (a) => {
-        const text = stableJson(scenarioSchema());
-        if (a.write) writeAtomic('schema/scenario.schema.json', text);
-        else process.stdout.write(text);
+      (y) => y,
+      () => {
+        process.stdout.write(stableJson(scenarioSchema()));
       },
     )
     .command(
       'isa',
       'Print the guest ISA reference (docs/isa.md)',
-      (y) => y.option('write', { type: 'boolean', default: false, describe: 'Write docs/isa.md instead of printing' }),
-      (a) => {
-        if (a.write) writeAtomic('docs/isa.md', isaDoc());
-        else process.stdout.write(isaDoc());
+      (y) => y,
+      () => {
+        process.stdout.write(isaDoc());
       },
     )
     .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of internal errors' })
@@ -251,6 +223,7 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .version(VERSION)
     .help()
+    .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
@@ -258,13 +231,19 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError(msg ?? 'bad command line', undefined, undefined, undefined, 'see simvm --help');
     });
   try {
+    // No command: the usage, on stderr as for any usage error, exit 2 (as
+    // grep and tar do), so a script that lost its argument fails.
+    if (argv.length === 0) {
+      process.stderr.write(`${await parser.getHelp()}\n`);
+      return EXIT.input;
+    }
     await parser.parseAsync();
   } catch (e) {
     if (e instanceof InputError) {
       process.stderr.write(e.format() + '\n');
       return EXIT.input;
     }
-    process.stderr.write(`simvm: internal error: ${(e as Error).message}\n`);
+    process.stderr.write(`simvm: error: internal: ${(e as Error).message}\n`);
     if (debug) process.stderr.write(`${(e as Error).stack}\n`);
     else process.stderr.write('  run again with --debug for the stack trace, and please report it\n');
     return EXIT.internal;

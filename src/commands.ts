@@ -4,13 +4,13 @@ import { hostIdentity } from './cpu/models/host.js';
 import { MachineError, resolveMachine } from './topology/machines.js';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
-import { runTo } from './scenario/run.js';
-import { renderView, VIEWS } from './scenario/inspect.js';
-import { parseDuration, UnitError } from './scenario/units.js';
+import { parseViewTime, renderView, simulationForView, VIEWS } from './scenario/inspect.js';
 import { table } from './report/table.js';
+import { progress } from './util/progress.js';
+import { EXIT } from './cli/common.js';
 
 /** `simvm view`, `simvm cpu-models` and `simvm migrate-check`: what host and guest see. */
-export function inspectCommands<T>(y: Argv<T>): Argv<T> {
+export function inspectCommands<T>(y: Argv<T>, setCode: (code: number) => void): Argv<T> {
   return y
     .command(
       'view <scenario> <what>',
@@ -20,25 +20,20 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
           .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
           .positional('what', { type: 'string', demandOption: true, describe: Object.entries(VIEWS).map(([k, v]) => `${k}: ${v.help}`).join('; ') })
           .option('guest', { type: 'string', describe: 'Guest to look into (guest views)' })
-          .option('at', { type: 'string', describe: 'Simulated time of the view, e.g. 1s (default: end of run)' })
+          .option('at', { type: 'string', describe: 'Simulated time of the view, e.g. 1s; runs the scenario up to it (default: guest views show the CPUs after the timeline\'s hot-plugs without running; host views the end of the run)' })
           .option('set', { type: 'string', array: true, describe: 'Override scenario fields, as for a run' })
           .option('psr', { type: 'number', describe: "ps: only threads last on this CPU (awk '$5==N')" })
           .option('vcpu', { type: 'number', describe: 'kvm-stat: one vCPU (its QEMU cpu index), as perf kvm stat report --vcpu' })
-          .option('grep', { type: 'string', describe: 'ps, ps-ef: only lines containing this (| grep S)' }),
+          .option('grep', { type: 'string', describe: 'ps, ps-ef: only lines containing this (| grep S)' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress on stderr' }),
       (a) => {
         const s = loadScenario(a.scenario as string, { sets: a.set as string[] | undefined });
         for (const w of s.warnings) process.stderr.write(w + '\n');
-        let at = s.warmup + s.duration;
-        if (a.at !== undefined) {
-          try {
-            at = parseDuration(a.at);
-          } catch (e) {
-            if (e instanceof UnitError) throw new InputError(`--at: ${e.message}`, undefined, undefined, undefined, e.hint);
-            throw e;
-          }
-          if (at > s.warmup + s.duration) throw new InputError(`--at ${a.at} is after the end of the run`, undefined, undefined, undefined, `the run ends at ${(s.warmup + s.duration) / 1e9}s`);
-        }
-        const sim = runTo(s, at);
+        const at = a.at === undefined ? undefined : parseViewTime(s, a.at);
+        const endMs = Math.round((at ?? s.warmup + s.duration) / 1e6);
+        const bar = progress({ label: `view ${s.name}`, total: endMs, unit: 'ms simulated', quiet: a.quiet as boolean });
+        const sim = simulationForView(s, a.what as string, at, (f) => bar.update(Math.round(f * endMs)));
+        bar.stop();
         process.stdout.write(renderView(sim, a.what as string, { guest: a.guest as string | undefined, psr: a.psr as number | undefined, vcpu: a.vcpu as number | undefined, grep: a.grep as string | undefined }));
       },
     )
@@ -72,8 +67,12 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
           return { name: h.name, cpu };
         });
         const rows: string[][] = [];
+        const cannot: string[] = [];
         for (const g of s.guests) {
-          for (const r of migrateCheck(g.cpu, hosts)) rows.push([g.name, g.cpu, r.host, r.ok ? 'yes' : 'no', r.missing.join(' ') || '-']);
+          for (const r of migrateCheck(g.cpu, hosts)) {
+            rows.push([g.name, g.cpu, r.host, r.ok ? 'yes' : 'no', r.missing.join(' ') || '-']);
+            if (!r.ok) cannot.push(`${g.name} on ${r.host}`);
+          }
         }
         process.stdout.write(table(['guest', 'cpu model', 'host', 'can run', 'missing features'], rows, ['l', 'l', 'l', 'l', 'l']) + '\n');
         let best: string | null = null;
@@ -84,6 +83,11 @@ export function inspectCommands<T>(y: Argv<T>): Argv<T> {
           process.stdout.write(`\nno common model: ${e.message}\n`);
         }
         if (best) process.stdout.write(`\nbest common model for ${hosts.map((h) => `${h.name} (${s.migration.find((m) => m.name === h.name)!.cpu})`).join(', ')}: ${best}\n`);
+        // A guest that cannot run on a host of its group cannot migrate there: a failed check, as a sweep's expect: is.
+        if (cannot.length) {
+          process.stderr.write(`simvm: migrate-check: cannot run: ${cannot.join(', ')}; ${best ? `give a guest that must migrate cpu: ${best}` : 'the hosts share no model'}\n`);
+          setCode(EXIT.check);
+        }
       },
     );
 }

@@ -36,25 +36,25 @@ function expectInputError(text: string, where: RegExp, message: RegExp, hint?: R
 
 describe('simvm run: bad scenario input exits 2 with file:line:col and a hint', () => {
   it('YAML syntax error', () => {
-    expectInputError('host:\n  cpus: 2\nguests:\n  - name: vm\n    smp: [2\n', /bad\.yaml:\d+:\d+: error: YAML syntax/, /YAML syntax/, /hint:/);
+    expectInputError('host:\n  cpus: 2\nguests:\n  - name: vm\n    smp: [2\n', /simvm: error: .*bad\.yaml:\d+:\d+: YAML syntax/, /YAML syntax/, /hint:/);
   });
   it('unknown (misspelt) field', () => {
-    expectInputError(GOOD.replace('smp: 2', 'smpp: 2'), /bad\.yaml:5:5: error/, /unknown field "smpp"/, /did you mean "smp"\?/);
+    expectInputError(GOOD.replace('smp: 2', 'smpp: 2'), /simvm: error: .*bad\.yaml:5:5: /, /unknown field "smpp"/, /did you mean "smp"\?/);
   });
   it('misspelt -smp key', () => {
-    expectInputError(GOOD.replace('smp: 2', 'smp: "4,sockts=2"'), /bad\.yaml:5:10: error/, /Invalid parameter 'sockts'/, /did you mean "sockets"\?/);
+    expectInputError(GOOD.replace('smp: 2', 'smp: "4,sockts=2"'), /simvm: error: .*bad\.yaml:5:10: /, /Invalid parameter 'sockts'/, /did you mean "sockets"\?/);
   });
   it('wrong unit', () => {
-    expectInputError(GOOD.replace('kind: spinlock', 'kind: spinlock\n      critical: 2 parsecs'), /bad\.yaml:8:17: error/, /unknown duration unit "parsecs"/, /hint: use one of/);
+    expectInputError(GOOD.replace('kind: spinlock', 'kind: spinlock\n      critical: 2 parsecs'), /simvm: error: .*bad\.yaml:8:17: /, /unknown duration unit "parsecs"/, /hint: use one of/);
   });
   it('duration without a unit', () => {
-    expectInputError(`duration: 10\n${GOOD}`, /bad\.yaml:1:11: error/, /has no unit|needs a unit/, /write it like 10s/, []);
+    expectInputError(`duration: 10\n${GOOD}`, /simvm: error: .*bad\.yaml:1:11: /, /has no unit|needs a unit/, /write it like 10s/, []);
   });
   it('negative count', () => {
-    expectInputError(GOOD.replace('smp: 2', 'smp: 2\n    count: -3'), /bad\.yaml:6:12: error/, /count must be at least 1, got -3/);
+    expectInputError(GOOD.replace('smp: 2', 'smp: 2\n    count: -3'), /simvm: error: .*bad\.yaml:6:12: /, /count must be at least 1, got -3/);
   });
   it('a vCPU count of 0', () => {
-    expectInputError(GOOD.replace('smp: 2', 'smp: 0'), /bad\.yaml:5:10: error/, /greater than zero/);
+    expectInputError(GOOD.replace('smp: 2', 'smp: 0'), /simvm: error: .*bad\.yaml:5:10: /, /greater than zero/);
   });
   it('inconsistent -smp topology, with QEMU\'s message', () => {
     expectInputError(GOOD.replace('smp: 2', 'smp: "8,sockets=3,cores=2"'), /bad\.yaml:5:10/, /product of the hierarchy must match maxcpus: sockets \(3\) \* dies \(1\) \* cores \(2\) \* threads \(1\) != maxcpus \(8\)/);
@@ -64,12 +64,12 @@ describe('simvm run: bad scenario input exits 2 with file:line:col and a hint', 
   });
   it('a program that does not assemble, at its line and column in the scenario', () => {
     const text = GOOD.replace('kind: spinlock', 'kind: program\n      source: |\n        li r1, 1\n        addd r1, r1, 1\n        count ops\n        jmp 0');
-    expectInputError(text, /bad\.yaml:10:9: error/, /unknown instruction "addd"/, /did you mean "add"\?/);
+    expectInputError(text, /simvm: error: .*bad\.yaml:10:9: /, /unknown instruction "addd"/, /did you mean "add"\?/);
   });
   it('missing file', () => {
     const r = cli(['/nonexistent/x.yaml']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/x\.yaml: error: no such file/);
+    expect(r.stderr).toMatch(/simvm: error: .*x\.yaml: no such file/);
   });
   it('bad --set path', () => {
     const r = cli([scenario(GOOD), '--set', 'guests.vn.smp=4', '--no-write']);
@@ -103,10 +103,11 @@ describe('simvm run: outputs', () => {
     const d = tmp();
     const f = join(d, 'good.yaml');
     writeFileSync(f, GOOD);
-    const a = cli([f, '--duration', '30ms', '--format', 'json', '--no-write', '-q'], { env: { TZ: 'UTC', LANG: 'C' } });
-    const b = cli([f, '--duration', '30ms', '--format', 'json', '--no-write', '-q'], { env: { TZ: 'Asia/Kolkata', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } });
+    const a = cli([f, '--duration', '30ms', '--out', join(d, 'a'), '-q'], { env: { TZ: 'UTC', LANG: 'C' } });
+    const b = cli([f, '--duration', '30ms', '--out', join(d, 'b'), '-q'], { env: { TZ: 'Asia/Kolkata', LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' } });
     expect(a.code).toBe(0);
     expect(b.stdout).toBe(a.stdout);
+    expect(readFileSync(join(d, 'b', 'report.json'), 'utf8')).toBe(readFileSync(join(d, 'a', 'report.json'), 'utf8'));
   });
 
   it('refuses an unwritable output directory before running, keeping what was there', () => {

@@ -1,6 +1,7 @@
 import * as I from './isa.js';
 import { OPS, type Operand } from './isa.js';
 import { suggest } from '../util/suggest.js';
+import { plural } from '../util/plural.js';
 
 /** Stride of one decoded instruction in `Program.code`: [op, a, b, c, d]. */
 export const STRIDE = 5;
@@ -181,7 +182,7 @@ export function assemble(source: string): Program {
     if (spec.feature) features.add(spec.feature);
     if (args.length !== spec.operands.length) {
       throw new AsmError(
-        `"${op}" takes ${spec.operands.length} operand(s) (${spec.operands.join(', ') || 'none'}), got ${args.length}`,
+        `"${op}" takes ${plural(spec.operands.length, 'operand')} (${spec.operands.join(', ') || 'none'}), got ${args.length}`,
         line.no,
         line.col,
         `syntax: ${op} ${spec.operands.join(', ')}`,

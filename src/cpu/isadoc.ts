@@ -1,6 +1,6 @@
 import { COST, isaMarkdown } from './isa.js';
 
-/** docs/isa.md, generated from the op table (`simvm isa --write`). */
+/** docs/isa.md, generated from the op table (`npm run isa`). */
 export function isaDoc(): string {
   return `# simvm guest ISA
 
@@ -8,7 +8,7 @@ Guest programs run on simvm's execution core, one interpreter per vCPU.
 The ISA is small on purpose: enough to write the locks, barriers, request
 loops and device drivers whose behaviour under over-commit matters, with
 the cycle cost and exit behaviour of every op stated here. This file is
-generated from \`src/cpu/isa.ts\` (\`simvm isa --write\`); a test checks it.
+generated from \`src/cpu/isa.ts\` (\`npm run isa\`); a test checks it.
 
 ## Machine
 

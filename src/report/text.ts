@@ -2,6 +2,7 @@ import { formatNs } from '../engine/time.js';
 import type { Results } from './results.js';
 import { table } from './table.js';
 import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
+import { plural } from '../util/plural.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const si = (x: number) => (x >= 1e9 ? `${(x / 1e9).toFixed(2)}G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(x >= 100 ? 0 : 1));
@@ -18,7 +19,7 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
   if (s.description) out.push(s.description.trim());
   const totalVcpus = r.guests.reduce((a, g) => a + g.vcpus, 0);
   out.push(
-    `host: ${h.cpus} pCPUs (${h.topology.sockets} socket x ${h.topology.cores} cores x ${h.topology.threads} threads) at ${(h.freq_hz / 1e9).toFixed(2)} GHz, ${h.scheduler.kind}` +
+    `host: ${h.cpus} pCPUs (${plural(h.topology.sockets, 'socket')} x ${plural(h.topology.cores, 'core')} x ${plural(h.topology.threads, 'thread')}) at ${(h.freq_hz / 1e9).toFixed(2)} GHz, ${h.scheduler.kind}` +
       ` | guests: ${r.guests.length}, vCPUs: ${totalVcpus} (${(totalVcpus / h.cpus).toFixed(2)} per pCPU)` +
       ` | PLE ${h.kvm.ple ? 'on' : 'off'}, halt_poll ${formatNs(Number(h.kvm.halt_poll_ns))}`,
   );
@@ -35,7 +36,7 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
   const showP = pkeys.filter((k) => ['p50', 'p99', 'p99.9'].includes(k));
   out.push(
     table(
-      ['guest', 'vCPUs', 'workload', 'throughput/s', 'unit', 'latency', ...showP, 'steal', 'exits/s', 'Minstr/s'],
+      ['guest', 'vCPUs', 'workload', 'throughput/s', 'unit', 'latency metric', ...showP, 'steal', 'exits/s', 'Minstr/s'],
       r.guests.map((g) => {
         const ln = latName(g);
         const L = ln ? g.latency[ln] : undefined;

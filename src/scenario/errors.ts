@@ -1,6 +1,7 @@
 /**
  * An error in the user's input, with where it is and how to fix it. The CLI
- * prints `file:line:col: message` and the hint, and exits 2.
+ * prints `simvm: error: file:line:col: message`, the hint on the next line,
+ * and exits 2.
  */
 export class InputError extends Error {
   constructor(
@@ -13,9 +14,15 @@ export class InputError extends Error {
     super(message);
   }
 
-  format(): string {
+  /** `file:line:col: message`, as much of the place as is known. */
+  describe(): string {
     const where = this.file ? `${this.file}${this.line ? `:${this.line}:${this.col ?? 1}` : ''}: ` : '';
-    return `${where}error: ${this.message}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
+    return `${where}${this.message}`;
+  }
+
+  /** What the CLI prints: one line that starts as every simvm error does, then the fix. */
+  format(): string {
+    return `simvm: error: ${this.describe()}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
   }
 }
 

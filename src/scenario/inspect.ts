@@ -23,17 +23,25 @@ import {
   type KvmExitStat,
 } from '../views/index.js';
 import { EXIT_REASONS } from '../host/costs.js';
-import { defOf, type Simulation } from './build.js';
+import { buildSimulation, defOf, type Simulation } from './build.js';
+import { runTo } from './run.js';
+import { TimelineRunner } from './timeline-run.js';
+import { parseDuration, UnitError } from './units.js';
 import { InputError } from './errors.js';
+import type { Scenario } from './load.js';
 import { suggest } from '../util/suggest.js';
 
-/** What `simvm view` can show, and whether it is a guest view. */
+/**
+ * What `simvm view` can show, and whether it is a guest view. A guest view
+ * shows the guest's CPUs: without `--at` it is rendered from the model as
+ * built, after the timeline's hot-plugs, without running the workloads.
+ */
 export const VIEWS: Record<string, { guest: boolean; help: string }> = {
   cpuinfo: { guest: true, help: 'cat /proc/cpuinfo in the guest' },
   lscpu: { guest: true, help: 'lscpu in the guest' },
   'ls-cpu': { guest: true, help: 'ls /sys/devices/system/cpu/ in the guest' },
   'cpu-info.sh': { guest: true, help: "the seed's cpu-info.sh run in the guest" },
-  'info-cpus': { guest: true, help: 'QEMU monitor: info cpus' },
+  'info-cpus': { guest: true, help: 'QEMU monitor: info cpus (without --at: every CPU at its first instruction)' },
   ps: { guest: false, help: 'ps -eLo ruser,pid,ppid,lwp,psr,args on the host (--psr N keeps one CPU, --grep S filters)' },
   'ps-ef': { guest: false, help: 'ps -eLf on the host (--grep S filters, e.g. qemu)' },
   'host-cpuinfo': { guest: false, help: 'cat /proc/cpuinfo on the host' },
@@ -142,13 +150,17 @@ export interface ViewOptions {
   grep?: string;
 }
 
+/** The view named `what`, or an error that suggests one. */
+function viewOf(what: string): (typeof VIEWS)[string] {
+  const v = VIEWS[what];
+  if (v) return v;
+  const s = suggest(what, Object.keys(VIEWS));
+  throw new InputError(`unknown view "${what}"`, undefined, undefined, undefined, s ? `did you mean "${s}"?` : `views: ${Object.keys(VIEWS).join(', ')}`);
+}
+
 /** Render one view of the simulation's current state. */
 export function renderView(sim: Simulation, what: string, opts: ViewOptions = {}): string {
-  const v = VIEWS[what];
-  if (!v) {
-    const s = suggest(what, Object.keys(VIEWS));
-    throw new InputError(`unknown view "${what}"`, undefined, undefined, undefined, s ? `did you mean "${s}"?` : `views: ${Object.keys(VIEWS).join(', ')}`);
-  }
+  const v = viewOf(what);
   if (v.guest) {
     const names = sim.guests.map((g) => g.name);
     const name = opts.guest ?? (names.length === 1 ? names[0] : undefined);
@@ -202,4 +214,32 @@ export function renderView(sim: Simulation, what: string, opts: ViewOptions = {}
     }
   }
   return lsColumns([]);
+}
+
+/**
+ * The simulation a view looks at. At a time (`at`, ns): the run up to it.
+ * Without one, a guest view needs only the guest's CPUs as they are at the
+ * end of the timeline, so the model is built and the timeline's `cpu-add`s
+ * applied, with no event delivered; other views show the end of the run.
+ */
+export function simulationForView(s: Scenario, what: string, at?: number, progress?: (fraction: number) => void): Simulation {
+  if (at === undefined && viewOf(what).guest) {
+    const sim = buildSimulation(s);
+    new TimelineRunner(sim).applyHotplugs();
+    return sim;
+  }
+  return runTo(s, at ?? s.warmup + s.duration, progress);
+}
+
+/** A view's time (`--at`): a duration within the run, in ns. */
+export function parseViewTime(s: Scenario, text: string): number {
+  let at: number;
+  try {
+    at = parseDuration(text);
+  } catch (e) {
+    if (e instanceof UnitError) throw new InputError(`--at: ${e.message}`, undefined, undefined, undefined, e.hint);
+    throw e;
+  }
+  if (at > s.warmup + s.duration) throw new InputError(`--at ${text} is after the end of the run`, undefined, undefined, undefined, `the run ends at ${(s.warmup + s.duration) / 1e9}s`);
+  return at;
 }

@@ -23,6 +23,7 @@ import type { CpuIdentity } from '../cpu/models/types.js';
 import { domainName, formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
 import { readDomainFile } from '../libvirt/xml.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
+import { plural } from '../util/plural.js';
 
 /** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
 export interface Scenario {
@@ -236,7 +237,7 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
         ctx.errors.push(at(ctx, node, `${path} must be a list`));
         return [];
       }
-      if (f.min && node.items.length < f.min) ctx.errors.push(at(ctx, node, `${path} needs at least ${f.min} item(s)`));
+      if (f.min && node.items.length < f.min) ctx.errors.push(at(ctx, node, `${path} needs at least ${plural(f.min, 'item')}`));
       return node.items.map((item, i) => check(ctx, item as Node, f.of, `${path}[${i}]`));
     }
     case 'variant': {
@@ -506,7 +507,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
       const arrivals = w.rate * ((v.duration + warm) / 1e9) * g.count;
       if (arrivals > MAX_ARRIVALS) {
         const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
-        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + warm) / 1e9}s on ${g.count} guest(s) makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
+        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + warm) / 1e9}s on ${plural(g.count, 'guest')} makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
         return;
       }
     }

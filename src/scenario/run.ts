@@ -281,9 +281,15 @@ export async function runScenarioAsync(s: Scenario, opts: RunOptions = {}): Prom
 }
 
 /** Build the model and run it up to `at` (timeline included), for views of the state at that time. */
-export function runTo(s: Scenario, at: number): Simulation {
+export function runTo(s: Scenario, at: number, progress?: (fraction: number) => void): Simulation {
   const sim = buildSimulation(s);
   new TimelineRunner(sim);
-  sim.engine.runUntil(at);
+  // In slices for progress, as Run.step does: acting ahead stays within `at`.
+  let t = 0;
+  do {
+    t = Math.min(at, t + SLICE_NS);
+    sim.engine.runUntil(t, at);
+    progress?.(at ? t / at : 1);
+  } while (t < at);
   return sim;
 }

@@ -3,6 +3,7 @@ import type { HostThread } from '../host/thread.js';
 import { defOf, type Simulation } from './build.js';
 import type { TimelineCommand } from './timeline.js';
 import { formatCpuList } from './units.js';
+import { plural } from '../util/plural.js';
 
 /** What a timeline command did, for reports. */
 export interface TimelineEffect {
@@ -17,6 +18,16 @@ export class TimelineRunner implements Handler {
 
   constructor(readonly sim: Simulation) {
     sim.scenario.timeline.forEach((c, i) => sim.engine.schedule(c.at, Prio.Command, this, 0, i));
+  }
+
+  /**
+   * Apply every `cpu-add` now, without delivering an event: the guest's
+   * CPUs as they are at the end of the run, for views of its topology.
+   * Host commands (taskset, chcpu) are left out: they change where threads
+   * run, which only a run can show.
+   */
+  applyHotplugs(): void {
+    for (const c of this.sim.scenario.timeline) if (c.kind === 'cpu-add') this.effects.push({ at_ns: c.at, command: `(qemu ${c.guest}) ${c.text}`, effect: this.apply(c) });
   }
 
   onEvent(ev: SimEvent): void {
@@ -36,7 +47,7 @@ export class TimelineRunner implements Handler {
       // vcpupin covers a hot-plugged vCPU too (emulatorpin never covers vCPU threads).
       if (def.pin?.length) host.setAffinity(v.thread, def.pin[Math.min(v.cpuNo, def.pin.length - 1)], now);
       host.spawn(v.thread, now);
-      return `CPU #${c.index} added (thread_id=${v.thread.tid}); the guest sees it as cpu${v.cpuNo}, ${g.online()} CPUs online`;
+      return `CPU #${c.index} added (thread_id=${v.thread.tid}); the guest sees it as cpu${v.cpuNo}, ${plural(g.online(), 'CPU')} online`;
     }
     if (c.kind === 'chcpu') {
       const lines: string[] = [];

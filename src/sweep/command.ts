@@ -6,10 +6,8 @@
  *   sweep.yaml ──loadSweep──▶ spec ──planSweep──▶ points, runs ──runSweep──▶ SweepDoc ──▶ sweep.json, text, html, JUnit
  *   shard results ──mergeDocs──▶ SweepDoc ──▶ the same
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../scenario/errors.js';
 import { stableJson, writeAtomic } from '../util/files.js';
@@ -18,14 +16,13 @@ import type { SweepDoc } from './doc.js';
 import { junitXml } from './junit.js';
 import { mergeDocs, readDoc } from './merge.js';
 import { planSweep } from './plan.js';
-import { parseShard, runSweep, type Progress } from './run.js';
+import { inShard, parseShard, runSweep } from './run.js';
+import { shardFromEnv } from './shard.js';
+import { checkWritable, EXIT, parseFormats } from '../cli/common.js';
+import { progress } from '../util/progress.js';
 import { loadSweep } from './spec.js';
 import { renderSweepText } from './text.js';
-
-/** Exit codes shared with the rest of the CLI (src/cli.ts EXIT). */
-const EXIT_OK = 0;
-const EXIT_EXPECT = 3;
-const EXIT_INTERRUPTED = 130;
+import { plural } from '../util/plural.js';
 
 interface OutputArgs {
   out?: string;
@@ -49,11 +46,7 @@ interface MergeArgs extends OutputArgs {
   results: string[];
 }
 
-function formats(text: string): string[] {
-  const fs = text.split(',').map((f) => f.trim());
-  for (const f of fs) if (!['text', 'json', 'html'].includes(f)) throw new InputError(`unknown --format "${f}"`, undefined, undefined, undefined, 'use text, json, html or a list like text,html');
-  return fs;
-}
+const SWEEP_FORMATS = ['text', 'json', 'html'] as const;
 
 /** Write the results (and the page and JUnit file when asked), print what --format asks; the exit code follows the checks. */
 function emit(doc: SweepDoc, dir: string, base: string, args: OutputArgs, fs: string[]): { json: string; code: number } {
@@ -70,52 +63,16 @@ function emit(doc: SweepDoc, dir: string, base: string, args: OutputArgs, fs: st
     writeAtomic(args.junit, junitXml(doc));
     written.push(args.junit);
   }
+  // Only the text table goes to stdout; json is the results file, always written.
   if (fs.includes('text')) process.stdout.write(renderSweepText(doc));
-  if (fs.includes('json')) process.stdout.write(json);
   if (!args.quiet) process.stderr.write(`wrote ${written.join(', ')}\n`);
-  return { json, code: doc.expect.failed > 0 ? EXIT_EXPECT : EXIT_OK };
-}
-
-/** Fail before running when the results cannot be written, so no run is lost. */
-function checkWritable(dir: string): void {
-  try {
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`output path "${dir}" exists and is not a directory`, undefined, undefined, undefined, 'choose another --out');
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`cannot write to output directory "${dir}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, undefined, undefined, 'choose a writable --out');
-  }
-}
-
-function progressBar(quiet: boolean): { update: (p: Progress) => void; stop: () => void } {
-  if (quiet || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'sweep {bar} {value}/{total} runs | {points} points | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 20,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(p) {
-      const points = `${p.pointsDone}/${p.pointsTotal}`;
-      if (!started) {
-        bar.start(p.runsTotal, p.runsDone, { points });
-        started = true;
-      } else bar.update(p.runsDone, { points });
-    },
-    stop: () => started && bar.stop(),
-  };
+  return { json, code: doc.expect.failed > 0 ? EXIT.check : EXIT.ok };
 }
 
 async function sweepCommand(args: SweepArgs): Promise<number> {
-  const fs = formats(args.format);
-  const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
+  const fs = parseFormats(args.format, SWEEP_FORMATS);
+  const auto = args.shard === 'auto' ? shardFromEnv(process.env) : undefined;
+  const shard = auto ? auto.shard : args.shard !== undefined ? parseShard(args.shard) : undefined;
   if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) throw new InputError(`--workers must be a whole number of at least 1, got ${args.workers}`);
   if (args.replicates !== undefined && (!Number.isInteger(args.replicates) || args.replicates < 1)) throw new InputError(`--replicates must be a whole number of at least 1, got ${args.replicates}`);
   const loaded = loadSweep(args.file, { sets: args.set, seed: args.seed, duration: args.duration, replicates: args.replicates });
@@ -127,11 +84,12 @@ async function sweepCommand(args: SweepArgs): Promise<number> {
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.on('SIGINT', onSigint);
-  const bar = progressBar(args.quiet);
+  if (auto && !args.quiet) process.stderr.write(`sweep: shard ${auto.shard.index}/${auto.shard.count} (${auto.engine}: ${auto.from})\n`);
+  const bar = progress({ label: `sweep ${plan.spec.name}`, total: plan.runs.filter((r) => inShard(r.point, shard)).length, unit: 'runs', quiet: args.quiet });
   const wall0 = process.hrtime.bigint();
   let outcome;
   try {
-    outcome = await runSweep(plan, { out: dir, workers, shard, resume: args.resume, onProgress: bar.update, signal: ac.signal });
+    outcome = await runSweep(plan, { out: dir, workers, shard, resume: args.resume, onProgress: (p) => bar.update(p.runsDone, `${p.pointsDone}/${p.pointsTotal} points`), signal: ac.signal });
   } finally {
     bar.stop();
     process.off('SIGINT', onSigint);
@@ -141,17 +99,17 @@ async function sweepCommand(args: SweepArgs): Promise<number> {
   const { code } = emit(outcome.doc, dir, base, args, fs);
   if (!args.quiet) {
     const total = outcome.ran + outcome.reused;
-    process.stderr.write(`sweep: ${total} runs${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${outcome.ran} run on ${workers} worker${workers === 1 ? '' : 's'}, ${outcome.reused} reused from ${join(dir, 'points')}, in ${wall.toFixed(1)}s wall\n`);
+    process.stderr.write(`sweep: ${plural(total, 'run')}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${outcome.ran} run on ${plural(workers, 'worker')}, ${outcome.reused} reused from ${join(dir, 'points')}, in ${wall.toFixed(1)}s wall\n`);
   }
   if (outcome.interrupted) {
     process.stderr.write(`sweep interrupted: finished runs are kept in ${join(dir, 'points')}; run the same command again to resume\n`);
-    return EXIT_INTERRUPTED;
+    return EXIT.interrupted;
   }
   return code;
 }
 
 function mergeCommand(args: MergeArgs): number {
-  const fs = formats(args.format);
+  const fs = parseFormats(args.format, SWEEP_FORMATS);
   const inputs = args.results.map((file) => ({ file, doc: readDoc(file) }));
   const doc = mergeDocs(inputs);
   const dir = args.out ?? join('reports', doc.sweep.name);
@@ -160,9 +118,9 @@ function mergeCommand(args: MergeArgs): number {
   if (!doc.complete) {
     const done = doc.points.reduce((a, p) => a + p.runs.length, 0);
     const all = doc.points.reduce((a, p) => a + p.seeds.length, 0);
-    process.stderr.write(`merge: ${done} of ${all} runs present: a shard is missing or was interrupted${doc.expect.skipped ? `; ${doc.expect.skipped} check(s) could not be made, which fails the merge` : ''}\n`);
+    process.stderr.write(`merge: ${done} of ${all} runs present: a shard is missing or was interrupted${doc.expect.skipped ? `; ${plural(doc.expect.skipped, 'check')} could not be made, which fails the merge` : ''}\n`);
     // A CI matrix whose shard was lost must not pass on the checks it never made.
-    if (doc.expect.skipped) return EXIT_EXPECT;
+    if (doc.expect.skipped) return EXIT.check;
   }
   return code;
 }
@@ -170,7 +128,7 @@ function mergeCommand(args: MergeArgs): number {
 function outputOptions<T>(y: Argv<T>) {
   return y
     .option('out', { type: 'string', describe: 'Directory for results (default reports/<sweep name>/)' })
-    .option('format', { type: 'string', default: 'text', describe: 'text and json print to stdout; html writes sweep.html (e.g. text,html)' })
+    .option('format', { type: 'string', default: 'text', describe: 'text prints the table on stdout (the only thing that does); html writes sweep.html; json names the results file, always written (e.g. text,html)' })
     .option('junit', { type: 'string', describe: 'Write the expect: checks as JUnit XML to this file' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' });
 }
@@ -189,7 +147,7 @@ export function sweepCommands<T>(y: Argv<T>, setCode: (code: number) => void): A
         outputOptions(b)
           .positional('file', { type: 'string', describe: 'Sweep file, or scenario with sweep:', demandOption: true })
           .option('workers', { alias: 'j', type: 'number', describe: `Worker threads (default: the number of cores, ${availableParallelism()} here)` })
-          .option('shard', { type: 'string', describe: 'Run shard i of n (e.g. 2/3): every n-th point; combine with simvm merge' })
+          .option('shard', { type: 'string', describe: 'Run shard i of n (e.g. 2/3): every n-th point; combine with simvm merge. auto: i and n from a Slurm, AWS Batch or Kubernetes array job, or SIMVM_SHARD_INDEX (from 0) and SIMVM_SHARD_COUNT' })
           .option('replicates', { type: 'number', describe: 'Override sweep.replicates' })
           .option('seed', { type: 'number', describe: 'Override the base seed (replicate seeds derive from it)' })
           .option('duration', { type: 'string', describe: 'Override the measured duration of every run (e.g. 500ms)' })

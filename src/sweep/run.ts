@@ -120,7 +120,7 @@ export async function runSweep(plan: Plan, opts: SweepRunOptions): Promise<Sweep
   const finish = (run: RunTask, reply: TaskReply) => {
     if ('error' in reply) {
       const where = `${plan.spec.name}: point ${run.point + 1} (${describePoint(plan.points.find((p) => p.index === run.point)?.params ?? {})}), replicate ${run.replicate}, seed ${run.seed}`;
-      if (reply.input) throw new InputError(`${where}: ${reply.error}`);
+      if (reply.input) throw new InputError(`${where}: ${reply.error}`, undefined, undefined, undefined, reply.hint);
       const err = new Error(`${where}: ${reply.error}`);
       // The worker's stack, for --debug: it says where in the model the run failed.
       if (reply.stack) err.stack = `${err.message}\n${reply.stack}`;

@@ -10,7 +10,7 @@ export interface TaskMessage {
   seed: number;
 }
 
-export type TaskReply = { id: number; values: Metrics; partial: boolean } | { id: number; error: string; stack?: string; input: boolean };
+export type TaskReply = { id: number; values: Metrics; partial: boolean } | { id: number; error: string; hint?: string; stack?: string; input: boolean };
 
 /** Run one replicate of one point: the same code in a worker thread and in-process. */
 export function runTask(m: TaskMessage): TaskReply {
@@ -19,6 +19,7 @@ export function runTask(m: TaskMessage): TaskReply {
     const { results } = runScenario(s);
     return { id: m.id, values: metricsOf(results), partial: results.run.partial };
   } catch (e) {
-    return { id: m.id, error: e instanceof InputError ? e.format() : ((e as Error).message ?? String(e)), stack: (e as Error).stack, input: e instanceof InputError };
+    if (e instanceof InputError) return { id: m.id, error: e.describe(), hint: e.hint, input: true };
+    return { id: m.id, error: (e as Error).message ?? String(e), stack: (e as Error).stack, input: false };
   }
 }

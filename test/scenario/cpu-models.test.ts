@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,9 +66,9 @@ guests:
     const d = mkdtempSync(join(tmpdir(), 'simvm-'));
     const res = (cpu: string) => {
       writeFileSync(join(d, 'x.yaml'), text(cpu));
-      const r = cli([join(d, 'x.yaml'), '--format', 'json', '--no-write', '-q']);
+      const r = cli([join(d, 'x.yaml'), '--format', 'json', '--out', d, '-q']);
       expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout).guests[0];
+      return JSON.parse(readFileSync(join(d, 'report.json'), 'utf8')).guests[0];
     };
     const x2 = res('Broadwell');
     const xapic = res('Broadwell,-x2apic');
@@ -109,7 +109,9 @@ migration:
 `,
     );
     const r = cli(['migrate-check', f]);
-    expect(r.code).toBe(0);
+    // b cannot run on sandy: a failed check.
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('simvm: migrate-check: cannot run: b on sandy; give a guest that must migrate cpu: SandyBridge\n');
     expect(r.stdout).toMatch(/^a +SandyBridge +sandy +yes/m);
     expect(r.stdout).toMatch(/^b +IvyBridge +sandy +no +.*f16c/m);
     expect(r.stdout).toMatch(/^b +IvyBridge +ivy +yes/m);

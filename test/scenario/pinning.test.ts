@@ -84,7 +84,7 @@ describe('invalid affinity is a scenario error', () => {
       }
       return 'no error';
     };
-    expect(err(['guests.vm.pin=["0","9"]'])).toMatch(/pinning-bad\.yaml: error: guests\[0\]\.pin: host CPU 9 does not exist/);
+    expect(err(['guests.vm.pin=["0","9"]'])).toMatch(/simvm: error: .*pinning-bad\.yaml: guests\[0\]\.pin: host CPU 9 does not exist/);
     expect(err(['guests.vm.emulator_pin=12'])).toMatch(/emulator_pin: host CPU 12 does not exist/);
     expect(err(['host.isolcpus=0-7'])).toMatch(/isolcpus covers every host CPU/);
     expect(err(['guests.vm.pin=["3-1"]'])).toMatch(/runs backwards/);
@@ -98,7 +98,7 @@ describe('affinity errors point into the file', () => {
     try {
       parseScenario(text, 'p.yaml');
     } catch (e) {
-      expect((e as { format(): string }).format()).toMatch(/^p\.yaml:5:10: error: guests\[0\]\.pin/);
+      expect((e as { format(): string }).format()).toMatch(/^simvm: error: p\.yaml:5:10: guests\[0\]\.pin/);
     }
   });
 });

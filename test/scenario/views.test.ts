@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
 import { runScenario, runTo } from '../../src/scenario/run.js';
@@ -106,9 +109,10 @@ timeline:
 
 describe('hot-plug scenario', () => {
   it('throughput rises when the new vCPU joins', () => {
-    const r = cli(['scenarios/hotplug.yaml', '--format', 'json', '--no-write', '-q'], { cwd: ROOT });
+    const d = mkdtempSync(join(tmpdir(), 'simvm-'));
+    const r = cli(['scenarios/hotplug.yaml', '--out', d, '-q'], { cwd: ROOT });
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout);
+    const j = JSON.parse(readFileSync(join(d, 'report.json'), 'utf8'));
     const tp: number[] = j.series.guests[0].throughput;
     const t: number[] = j.series.t_ns;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -138,7 +142,7 @@ timeline:
     return 'no error';
   };
   it('a CPU id beyond maxcpus, with QEMU\'s message', () => {
-    expect(err('  - { at: 1s, guest: web, monitor: cpu-add 8 }\n')).toMatch(/t\.yaml:7:\d+: error: timeline\[0\]: Unable to add CPU: 8, max allowed: 7/);
+    expect(err('  - { at: 1s, guest: web, monitor: cpu-add 8 }\n')).toMatch(/simvm: error: .*t\.yaml:7:\d+: timeline\[0\]: Unable to add CPU: 8, max allowed: 7/);
   });
   it('a CPU that is already there', () => {
     expect(err('  - { at: 1s, guest: web, monitor: cpu-add 3 }\n')).toMatch(/Unable to add CPU: 3, it already exists/);
@@ -151,7 +155,7 @@ timeline:
     expect(err('  - { at: 1s, host: tasket -pc 1 web }\n')).toMatch(/did you mean "taskset"/);
   });
   it('a negative time', () => {
-    expect(err('  - { at: -1s, host: taskset -pc 1 web }\n')).toMatch(/t\.yaml:7:\d+: error: timeline\[0\]\.at: a time cannot be negative/);
+    expect(err('  - { at: -1s, host: taskset -pc 1 web }\n')).toMatch(/simvm: error: .*t\.yaml:7:\d+: timeline\[0\]\.at: a time cannot be negative/);
   });
 });
 

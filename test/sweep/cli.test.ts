@@ -47,7 +47,8 @@ describe('simvm sweep: the same results for any number of workers and shards', (
     for (const i of [1, 2, 3]) {
       const r = cli(['sweep', 's.yaml', '--shard', `${i}/3`, '--out', 'shards', '--quiet', '--format', 'json'], { cwd: d });
       expect(r.code).toBe(0);
-      const doc = JSON.parse(r.stdout);
+      expect(r.stdout).toBe('');
+      const doc = JSON.parse(read(d, `shards/sweep-shard-${i}-of-3.json`));
       expect(doc.shard).toBe(`${i}/3`);
       expect(doc.complete).toBe(false);
       expect(doc.points.filter((p: { runs: unknown[] }) => p.runs.length).map((p: { index: number }) => p.index)).toEqual([i - 1, i + 2]);
@@ -80,7 +81,7 @@ describe('simvm sweep: the same results for any number of workers and shards', (
     expect(cli(['sweep', 's.yaml', '--shard', '2/2', '--out', 'b', '--quiet', '--format', 'json', '--replicates', '1'], { cwd: d }).code).toBe(0);
     const m = cli(['merge', 'a/sweep-shard-1-of-2.json', 'b/sweep-shard-2-of-2.json', '--out', 'm'], { cwd: d });
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/b\/sweep-shard-2-of-2\.json: error: results of a different sweep than a\/sweep-shard-1-of-2\.json \(its replicates differs\)/);
+    expect(m.stderr).toMatch(/simvm: error: .*b\/sweep-shard-2-of-2\.json: results of a different sweep than a\/sweep-shard-1-of-2\.json \(its replicates differs\)/);
   });
 });
 
@@ -116,7 +117,7 @@ describe('simvm sweep: expect: checks set the exit code and write JUnit XML', ()
     // Merged without the other shards, the checks that could not be made fail the merge.
     const m = cli(['merge', 'o/sweep-shard-3-of-3.json', '--out', 'm', '--quiet'], { cwd: d });
     expect(m.code).toBe(3);
-    expect(m.stderr).toMatch(/merge: 6 of 18 runs present: a shard is missing or was interrupted; 10 check\(s\) could not be made, which fails the merge/);
+    expect(m.stderr).toMatch(/merge: 6 of 18 runs present: a shard is missing or was interrupted; 10 checks could not be made, which fails the merge/);
   });
 });
 
@@ -180,25 +181,25 @@ describe('simvm sweep: bad input exits 2 with file:line:col', () => {
     expect(existsSync(join(d, 'o'))).toBe(false);
   };
   it('a misspelt sweep field', () => {
-    bad(SWEEP.replace('  replicates: 3', '  replicate: 3'), /^s\.yaml:14:3: error/, /unknown field "replicate" in sweep/, /did you mean "replicates"\?/);
+    bad(SWEEP.replace('  replicates: 3', '  replicate: 3'), /^simvm: error: s\.yaml:14:3: /, /unknown field "replicate" in sweep/, /did you mean "replicates"\?/);
   });
   it('a value the scenario rejects, at that value', () => {
-    bad(SWEEP.replace('guests.vm.smp: [1, 2, 4]', 'guests.vm.smp: [1, 0, 4]'), /^s\.yaml:12:24: error/, /guests\.vm\.smp = 0: .*greater than zero/);
+    bad(SWEEP.replace('guests.vm.smp: [1, 2, 4]', 'guests.vm.smp: [1, 0, 4]'), /^simvm: error: s\.yaml:12:24: /, /guests\.vm\.smp = 0: .*greater than zero/);
   });
   it('a guest that does not exist', () => {
-    bad(SWEEP.replaceAll('guests.vm.smp', 'guests.db.smp'), /^s\.yaml:12:21: error/, /no item "db"/);
+    bad(SWEEP.replaceAll('guests.vm.smp', 'guests.db.smp'), /^simvm: error: s\.yaml:12:21: /, /no item "db"/);
   });
   it('a check naming an unknown metric, at the name', () => {
-    bad(SWEEP.replace('  - p99_latency < 50ms', '  - p99_latncy < 50ms'), /^s\.yaml:17:5: error/, /expect: no metric "p99_latncy"/, /did you mean "p99_latency"\?/);
+    bad(SWEEP.replace('  - p99_latency < 50ms', '  - p99_latncy < 50ms'), /^simvm: error: s\.yaml:17:5: /, /expect: no metric "p99_latncy"/, /did you mean "p99_latency"\?/);
   });
   it('a check that does not parse, at the problem', () => {
-    bad(SWEEP.replace('  - p99_latency < 50ms', '  - "p99_latency < 50 parsecs"'), /^s\.yaml:17:23: error/, /unexpected "parsecs"/);
+    bad(SWEEP.replace('  - p99_latency < 50ms', '  - "p99_latency < 50 parsecs"'), /^simvm: error: s\.yaml:17:23: /, /unexpected "parsecs"/);
   });
   it('a baseline value the parameter never takes', () => {
-    bad(SWEEP.replace('baseline: { guests.vm.smp: 1 }', 'baseline: { guests.vm.smp: 3 }'), /^s\.yaml:15:30: error/, /never takes the value 3/, /its values: 1, 2, 4/);
+    bad(SWEEP.replace('baseline: { guests.vm.smp: 1 }', 'baseline: { guests.vm.smp: 3 }'), /^simvm: error: s\.yaml:15:30: /, /never takes the value 3/, /its values: 1, 2, 4/);
   });
   it('zip with lists of different lengths', () => {
-    bad(SWEEP.replace('  replicates: 3', '  replicates: 3\n  mode: zip'), /^s\.yaml:15:9: error/, /mode: zip needs as many values for every parameter/);
+    bad(SWEEP.replace('  replicates: 3', '  replicates: 3\n  mode: zip'), /^simvm: error: s\.yaml:15:9: /, /mode: zip needs as many values for every parameter/);
   });
   it('a bad --shard', () => {
     const r = cli(['sweep', 's.yaml', '--shard', '4/3'], { cwd: dir() });
@@ -216,7 +217,8 @@ describe('simvm sweep: other forms', () => {
     );
     const r = cli(['sweep', 'z.yaml', '--format', 'json,html', '--quiet'], { cwd: d });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    expect(r.stdout).toBe('');
+    const doc = JSON.parse(read(d, 'reports/zipped/sweep.json'));
     expect(doc.sweep.name).toBe('zipped');
     expect(doc.sweep.scenario_file).toBe('s.yaml');
     expect(doc.points.map((p: { params: unknown }) => p.params)).toEqual([
@@ -232,9 +234,9 @@ describe('simvm sweep: other forms', () => {
   });
   it('a scenario without sweep: is one point', () => {
     const d = dir(SWEEP.split('sweep:')[0]);
-    const r = cli(['sweep', 's.yaml', '--quiet', '--format', 'json'], { cwd: d });
+    const r = cli(['sweep', 's.yaml', '--quiet', '--format', 'json', '--out', 'o'], { cwd: d });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    const doc = JSON.parse(read(d, 'o/sweep.json'));
     expect(doc.points).toHaveLength(1);
     expect(doc.points[0].params).toEqual({});
   });
