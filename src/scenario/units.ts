@@ -75,8 +75,14 @@ export function parseCycles(text: unknown): number {
 }
 
 /** taskset's cpu-list syntax: `0-3,6`, `1,3-5:2`? (strides are not supported by taskset's -c list), or a list of numbers. */
+/** CPU numbers a list may name: below the most CPUs a host may have (scenario field host.cpus). */
+export const MAX_CPU_NUMBER = 4096;
+
 export function parseCpuList(text: unknown): number[] {
-  if (typeof text === 'number' && Number.isInteger(text) && text >= 0) return [text];
+  if (typeof text === 'number' && Number.isInteger(text) && text >= 0) {
+    if (text >= MAX_CPU_NUMBER) throw new UnitError(`CPU ${text} is beyond any host simvm models (CPUs 0-${MAX_CPU_NUMBER - 1})`, 'name CPUs the host has');
+    return [text];
+  }
   if (Array.isArray(text)) {
     const out: number[] = [];
     for (const x of text) out.push(...parseCpuList(x));
@@ -90,6 +96,8 @@ export function parseCpuList(text: unknown): number[] {
     const a = Number(m[1]);
     const b = m[2] !== undefined ? Number(m[2]) : a;
     if (b < a) throw new UnitError(`CPU range "${part.trim()}" runs backwards`, `write ${b}-${a}`);
+    // Checked before expanding: a range is never wider than the largest host (host.cpus allows 4096).
+    if (b >= MAX_CPU_NUMBER) throw new UnitError(`CPU ${b} in "${part.trim()}" is beyond any host simvm models (CPUs 0-${MAX_CPU_NUMBER - 1})`, 'name CPUs the host has');
     for (let i = a; i <= b; i++) out.add(i);
   }
   return [...out].sort((x, y) => x - y);
