@@ -3,8 +3,8 @@ import { bestCommonModel, migrateCheck, renderCpuHelp, renderCpuModelVerbose, Cp
 import { hostIdentity } from './cpu/models/host.js';
 import { InputError } from './scenario/errors.js';
 import { loadScenario } from './scenario/load.js';
-import { runTo } from './scenario/run.js';
-import { renderView, VIEWS } from './scenario/inspect.js';
+import { runTo } from './sim/run.js';
+import { renderView, VIEWS } from './sim/inspect.js';
 import { parseDuration, UnitError } from './scenario/units.js';
 import { table } from './report/table.js';
 

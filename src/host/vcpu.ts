@@ -7,7 +7,31 @@ import { COST, VEC_TIMER, VEC_IPI } from '../cpu/isa.js';
 import { EXIT_INDEX, EXIT_REASONS, type ExitCosts } from './costs.js';
 import type { Host } from './host.js';
 import { ACC_GUEST, ACC_KVM, ACC_QEMU, STATE_BLOCKED, STATE_RUNNABLE, STATE_RUNNING, type HostThread, type ThreadBody } from './thread.js';
-import type { Guest } from './guest.js';
+import type { Program } from '../cpu/assembler.js';
+import type { PortHandler } from '../workloads/env.js';
+
+/** What a vCPU uses of the guest (QEMU process) it belongs to; `Guest` implements it. */
+export interface VcpuGuest {
+  readonly program: Program;
+  readonly features: Set<string>;
+  readonly mem: Float64Array;
+  readonly lineWriter: Int32Array;
+  readonly lineVer: Int32Array;
+  readonly ports: Map<number, PortHandler>;
+  readonly vcpus: Vcpu[];
+  lastBoosted: number;
+  setPreempted(v: Vcpu, preempted: boolean, now: Ns): void;
+  watch(addr: number, v: Vcpu): void;
+  unwatch(addr: number, v: Vcpu): void;
+  rewatch(addr: number, v: Vcpu): void;
+  probe(id: number, value: number, at: Ns): void;
+  onFault(v: Vcpu, message: string, now: Ns): void;
+  storing(addr: number, t: Ns, by: Vcpu | null): void;
+  ipi(cpuNo: number, vector: number, now: Ns): void;
+  kick(cpuNo: number, now: Ns): void;
+  onlineVcpus(): readonly Vcpu[];
+  vcpuByCpuNo(n: number): Vcpu | undefined;
+}
 
 const PH_GUEST = 0;
 const PH_EXIT = 1;
@@ -234,7 +258,7 @@ export class Vcpu implements ThreadBody, Handler {
   constructor(
     readonly engine: Engine,
     readonly host: Host,
-    readonly guest: Guest,
+    readonly guest: VcpuGuest,
     readonly thread: HostThread,
     /** QEMU cpu index (`info cpus` #N). */
     readonly index: number,

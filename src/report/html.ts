@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { formatNs } from '../engine/time.js';
 import { VERSION } from '../version.js';
 import type { Results } from './results.js';
-import type { Series } from './sampler.js';
+import type { Series } from './results.js';
 
 /** One chart of a page: a heading, a one-line "what to look for", and a vega-lite spec. */
 export interface HtmlSection {

@@ -11,7 +11,7 @@ import { InputError, InputErrors } from './errors.js';
 import { SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
-import { hostPlaces } from './build.js';
+import { hostPlaces } from '../topology/host-places.js';
 import { HostFileError, parseHostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
 import { hostIdentity } from '../cpu/models/host.js';

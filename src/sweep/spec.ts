@@ -28,19 +28,9 @@ import { parseScenario, type Scenario } from '../scenario/load.js';
 import { parseDuration, UnitError } from '../scenario/units.js';
 import { suggest } from '../util/suggest.js';
 import { ExprError, parseCheck, type Check } from './expect.js';
-import { canonical } from './grid.js';
+import { canonical, type Param, type ParamValue } from './grid.js';
 
-/** One value a parameter takes: what is set, how it is named, and where it sits on a numeric axis (null: not numeric). */
-export interface ParamValue {
-  label: string;
-  value: unknown;
-  x: number | null;
-}
-
-export interface Param {
-  path: string;
-  values: ParamValue[];
-}
+export type { Param, ParamValue };
 
 export interface ExpectDef {
   name: string;

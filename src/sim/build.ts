@@ -1,10 +1,11 @@
 import { Engine } from '../engine/engine.js';
 import { Guest } from '../host/guest.js';
-import { defaultHostConfig, Host, type CpuPlaceHost, type HostConfig } from '../host/host.js';
+import { defaultHostConfig, Host, type HostConfig } from '../host/host.js';
+import { hostPlaces } from '../topology/host-places.js';
 import type { KvmConfig } from '../host/vcpu.js';
 import type { ExitCosts } from '../host/costs.js';
-import type { GuestDef, Scenario } from './load.js';
-import { InputError } from './errors.js';
+import type { GuestDef, Scenario } from '../scenario/load.js';
+import { InputError } from '../scenario/errors.js';
 import { addBackground, addKernelThreads, type HostProcess } from '../host/kthreads.js';
 import { weightOfNice } from '../scheduler/types.js';
 import { CoScheduler } from '../host/cosched.js';
@@ -26,26 +27,6 @@ export interface Simulation {
 /** The scenario entry guest `g` was built from. */
 export function defOf(sim: Simulation, g: Guest): GuestDef {
   return sim.guestDefs.get(g)!;
-}
-
-/**
- * Host CPU numbering as Linux enumerates a typical x86 server: the first
- * thread of every core across sockets first, then the second threads, so
- * cpu N and cpu N + sockets*cores are SMT siblings.
- */
-export function hostPlaces(h: any): CpuPlaceHost[] {
-  if (h.places) return h.places;
-  const t = h.topology ?? {};
-  const given = h.topology !== undefined;
-  const sockets = given ? t.sockets : 1;
-  const cores = given ? t.cores : h.cpus;
-  const threads = given ? t.threads : 1;
-  const nodes = given ? t.numa_nodes : 1;
-  const places: CpuPlaceHost[] = [];
-  for (let th = 0; th < threads; th++)
-    for (let s = 0; s < sockets; s++)
-      for (let c = 0; c < cores; c++) places.push({ socket: s, core: c, thread: th, node: Math.floor((s * nodes) / sockets) });
-  return places;
 }
 
 export function hostConfig(s: Scenario, check: boolean): HostConfig {

@@ -1,8 +1,9 @@
 import { buildSimulation, defOf, type Simulation } from './build.js';
-import type { Scenario } from './load.js';
-import { collect, type Results } from '../report/results.js';
-import { Sampler } from '../report/sampler.js';
-import { MeasuredWindow } from '../report/window.js';
+import type { Scenario } from '../scenario/load.js';
+import type { Results } from '../report/results.js';
+import { collect } from './collect.js';
+import { Sampler } from './sampler.js';
+import { MeasuredWindow } from './window.js';
 import { TimelineRunner } from './timeline-run.js';
 import type { Tracer } from '../host/tracer.js';
 

@@ -20,7 +20,7 @@ import {
   type HostThreadInfo,
 } from '../views/index.js';
 import { defOf, type Simulation } from './build.js';
-import { InputError } from './errors.js';
+import { InputError } from '../scenario/errors.js';
 import { suggest } from '../util/suggest.js';
 
 /** What `simvm view` can show, and whether it is a guest view. */
