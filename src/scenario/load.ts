@@ -12,6 +12,7 @@ import { SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
 import { hostPlaces } from '../topology/host-places.js';
+import { bootTids, type PidInput } from '../host/pids.js';
 import { HostFileError, parseHostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
 import { hostIdentity } from '../cpu/models/host.js';
@@ -57,6 +58,16 @@ export interface GuestDef {
   /** The workload's program, assembled, and its devices. */
   instance: WorkloadInstance;
   program: Program;
+}
+
+/** What the host's pid numbering depends on, from a scenario (`ncpus` when already known). */
+export function pidInput(s: Pick<Scenario, 'host' | 'guests'>, ncpus = hostPlaces(s.host).length): PidInput {
+  return {
+    ncpus,
+    kthreads: !!s.host.kthreads,
+    background: s.host.background ?? [],
+    guests: s.guests.map((g) => ({ count: g.count, cpus: g.smp.cpus, maxcpus: g.smp.maxcpus })),
+  };
 }
 
 /** Most requests a scenario may generate (each is several events and a latency sample). */
@@ -458,6 +469,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const entries = ((v.timeline ?? []) as any[]).map((t, i) => ({ t, i, node: isSeq(tnodes) ? (tnodes.items[i] as Node) : null }));
     entries.sort((a, b) => (a.t?.at ?? 0) - (b.t?.at ?? 0) || a.i - b.i);
     const offlineCpus = new Set<number>();
+    // Numeric taskset targets name a pid or lwp present at boot.
+    const tids = bootTids(pidInput({ host, guests }, ncpus));
     for (const { t, i, node } of entries) {
       if (!t || t.at === undefined) continue;
       const m = node && isMap(node) ? node : null;
@@ -497,6 +510,10 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
           }
           const e = at(ctx, cmdNode('host'), '');
           if (e.line) r.where = { line: e.line, col: e.col ?? 1 };
+          if (/^\d+$/.test(r.target) && !tids.has(Number(r.target))) {
+            ctx.errors.push(new InputError(`timeline: taskset: no process or thread ${r.target}`, file, r.where?.line, r.where?.col, 'simvm view <scenario> ps lists the pids and lwps'));
+            continue;
+          }
           timeline.push(r);
         }
       }
@@ -517,6 +534,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const isoBad = iso.find((c) => c >= ncpus);
     if (isoBad !== undefined) ctx.errors.push(at(ctx, (doc.getIn(['host', 'isolcpus'], true) as Node) ?? null, `host.isolcpus: host CPU ${isoBad} does not exist (the host has CPUs 0-${ncpus - 1})`));
     else if (iso.length >= ncpus) ctx.errors.push(at(ctx, (doc.getIn(['host', 'isolcpus'], true) as Node) ?? null, 'host.isolcpus covers every host CPU: ordinary threads would have nowhere to run', 'leave at least one CPU out of isolcpus'));
+    const nohzBad = (host.nohz_full as number[]).find((c) => c >= ncpus);
+    if (nohzBad !== undefined) ctx.errors.push(at(ctx, (doc.getIn(['host', 'nohz_full'], true) as Node) ?? null, `host.nohz_full: host CPU ${nohzBad} does not exist (the host has CPUs 0-${ncpus - 1})`));
   }
   if (ctx.errors.length) throw new InputErrors(ctx.errors);
   const name = v.name ?? basename(file).replace(/\.ya?ml$/i, '');
