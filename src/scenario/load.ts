@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
 import type { GuestTopology } from '../topology/types.js';
-import type { Field, Fields } from '../util/params.js';
+import type { Field, FieldValue, Fields } from '../util/params.js';
+import type { HostCpuPlace } from '../topology/types.js';
+import type { BackgroundDef } from '../host/kthreads.js';
 import { suggest } from '../util/suggest.js';
 import { WORKLOADS, type WorkloadInstance, type WorkloadKind } from '../workloads/index.js';
 import { InputError, InputErrors } from './errors.js';
-import { SCENARIO } from './fields.js';
+import { DEFAULT_PERCENTILES, SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
 import { hostPlaces } from '../topology/host-places.js';
@@ -20,6 +22,18 @@ import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
 import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
 
+/**
+ * The validated `host:` section, its type derived from the field table:
+ * YAML keys, values in base units, defaults filled in. `topology` is there
+ * only when the file gives one; `places` when the CPUs come from a host file.
+ */
+export type HostDef = Omit<FieldValue<typeof SCENARIO.host>, 'topology' | 'background'> & {
+  topology?: FieldValue<typeof SCENARIO.host.fields.topology>;
+  /** Background processes (a name is required, so every entry has one). */
+  background?: BackgroundDef[];
+  places?: HostCpuPlace[];
+};
+
 /** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
 export interface Scenario {
   file: string;
@@ -28,7 +42,7 @@ export interface Scenario {
   seed: number;
   duration: number;
   warmup: number;
-  host: any;
+  host: HostDef;
   guests: GuestDef[];
   report: { percentiles: number[]; per_vcpu: boolean; sample_interval?: number };
   timeline: TimelineCommand[];
@@ -308,7 +322,8 @@ export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
   return parseScenario(text, file, opts);
 }
 
-export function parseScenario(text: string, file: string, opts: LoadOptions = {}): Scenario {
+/** Parse a scenario's text: YAML with positions, then the command line's overrides (--set, --seed, --duration). */
+function parseStage(text: string, file: string, opts: LoadOptions): { doc: Document; ctx: Ctx } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const ctx: Ctx = { file, text, lc, errors: [] };
@@ -324,8 +339,15 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   applySets(doc, opts.sets ?? [], ctx);
   if (opts.seed !== undefined) doc.set('seed', doc.createNode(opts.seed));
   if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
-  const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
-  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  return { doc, ctx };
+}
+
+/**
+ * Prepare the host: read the host file (host.from), check that the host has
+ * CPUs, resolve its CPU model.
+ */
+function prepareHost(ctx: Ctx, doc: Document, v: Record<string, any>): { host: HostDef; hostCpu: CpuIdentity; hostCpuName: string } {
+  const { file, lc } = ctx;
   const host = v.host;
   // Only a topology the user wrote overrides `cpus`; the filled-in defaults do not.
   if (host && !doc.getIn(['host', 'topology'])) host.topology = undefined;
@@ -353,113 +375,120 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (host && host.cpus === undefined && !host.topology && !host.places && host.from === undefined && doc.getIn(['host', 'cpus']) === undefined) {
     ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
   }
-  const hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
+  const hostCpuName: string = v.host?.cpu ?? SCENARIO.host.fields.cpu.default;
   let hostCpu = hostIdentity(hostCpuName);
   if (!hostCpu) {
     const s = suggest(hostCpuName, cpuModelNamesInListOrder());
     ctx.errors.push(at(ctx, (doc.getIn(['host', 'cpu'], true) as Node) ?? null, `host.cpu: "${hostCpuName}" is not a CPU model a host can be`, s ? `did you mean "${s}"?` : 'see simvm cpu-models'));
-    hostCpu = hostIdentity('Skylake-Server')!;
+    hostCpu = hostIdentity(SCENARIO.host.fields.cpu.default)!;
   }
-  const guests: GuestDef[] = [];
-  const names = new Set<string>();
-  (v.guests ?? []).forEach((g: any, i: number) => {
-    const gnode = isSeq(guestNodes) ? (guestNodes.items[i] as Node) : null;
-    const gmap = gnode && isMap(gnode) ? gnode : null;
-    if (!g || !g.name) return;
-    if (names.has(g.name)) ctx.errors.push(at(ctx, gmap?.get('name', true) as Node, `two guests are named "${g.name}"`, 'guest names must be unique'));
-    names.add(g.name);
-    const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
-    let smp: GuestTopology | undefined;
-    const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
-    try {
-      smp = parseSmp(smpText);
-    } catch (e) {
-      if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
-      else throw e;
+  return { host, hostCpu, hostCpuName };
+}
+
+/**
+ * Prepare guest `i`: its -smp topology, its CPU model against the host's,
+ * its workload's program read and assembled. Undefined when any of it is
+ * wrong (the errors are in ctx).
+ */
+function prepareGuest(ctx: Ctx, v: Record<string, any>, g: any, i: number, gmap: YAMLMap | null, hostCpu: CpuIdentity, hostCpuName: string): GuestDef | undefined {
+  const { file, lc, text } = ctx;
+  const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
+  let smp: GuestTopology | undefined;
+  const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
+  try {
+    smp = parseSmp(smpText);
+  } catch (e) {
+    if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
+    else throw e;
+  }
+  // A field that failed validation is already reported; do not build on it.
+  if (!smp || !g.workload || typeof g.cpu !== 'string') return undefined;
+  let identity: CpuIdentity;
+  const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
+  try {
+    identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm' });
+  } catch (e) {
+    if (e instanceof CpuModelError) {
+      ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));
+      return undefined;
     }
-    // A field that failed validation is already reported; do not build on it.
-    if (!smp || !g.workload || typeof g.cpu !== 'string') return;
-    let identity: CpuIdentity;
-    const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
-    try {
-      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm' });
-    } catch (e) {
-      if (e instanceof CpuModelError) {
-        ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));
-        return;
+    throw e;
+  }
+  const missing = checkHostSupports(identity, hostCpu!);
+  if (missing.length) {
+    ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${g.cpu} needs CPU features host ${hostCpuName} lacks:\n${hostUnsupportedMessage(missing)}`, `choose an older model (simvm migrate-check helps) or a newer host.cpu`));
+    return undefined;
+  }
+  const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
+  const wk = g.workload.kind as WorkloadKind;
+  const w = { ...g.workload };
+  // A parameter that failed validation is already reported: building the
+  // program from it would only add a confusing second error.
+  if (Object.entries(WORKLOADS[wk].params).some(([k, f]) => (f as { default?: unknown }).default !== undefined && w[k] === undefined)) return undefined;
+  let srcNode: Node | null = null;
+  let srcFile = file;
+  let lineOffset = 0;
+  let colOffset = 0;
+  if (wk === 'program') {
+    const wmap = wnode && isMap(wnode) ? wnode : null;
+    if (w.file) {
+      const pf = resolve(dirname(file), w.file);
+      try {
+        w.source = readFileSync(pf, 'utf8');
+      } catch {
+        ctx.errors.push(at(ctx, wmap?.get('file', true) as Node, `workload file "${w.file}" cannot be read`, `looked for ${pf}`));
+        return undefined;
       }
-      throw e;
-    }
-    const missing = checkHostSupports(identity, hostCpu!);
-    if (missing.length) {
-      ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${g.cpu} needs CPU features host ${hostCpuName} lacks:\n${hostUnsupportedMessage(missing)}`, `choose an older model (simvm migrate-check helps) or a newer host.cpu`));
-      return;
-    }
-    const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
-    const wk = g.workload.kind as WorkloadKind;
-    const w = { ...g.workload };
-    // A parameter that failed validation is already reported: building the
-    // program from it would only add a confusing second error.
-    if (Object.entries(WORKLOADS[wk].params).some(([k, f]) => (f as { default?: unknown }).default !== undefined && w[k] === undefined)) return;
-    let srcNode: Node | null = null;
-    let srcFile = file;
-    let lineOffset = 0;
-    let colOffset = 0;
-    if (wk === 'program') {
-      const wmap = wnode && isMap(wnode) ? wnode : null;
-      if (w.file) {
-        const pf = resolve(dirname(file), w.file);
-        try {
-          w.source = readFileSync(pf, 'utf8');
-        } catch {
-          ctx.errors.push(at(ctx, wmap?.get('file', true) as Node, `workload file "${w.file}" cannot be read`, `looked for ${pf}`));
-          return;
-        }
-        srcFile = w.file;
-      } else if (typeof w.source === 'string') {
-        srcNode = (wmap?.get('source', true) as Node) ?? null;
-        if (srcNode?.range) {
-          const start = srcNode.range[0];
-          const p = lc.linePos(start);
-          const blockScalar = /^[|>]/.test(text.slice(start, start + 1));
-          lineOffset = blockScalar ? p.line : p.line - 1;
-          const firstLine = text.split('\n')[lineOffset] ?? '';
-          colOffset = blockScalar ? firstLine.length - firstLine.trimStart().length : p.col - 1;
-        }
-      } else {
-        ctx.errors.push(at(ctx, wnode, `guests[${i}].workload: a program workload needs "source" or "file"`));
-        return;
+      srcFile = w.file;
+    } else if (typeof w.source === 'string') {
+      srcNode = (wmap?.get('source', true) as Node) ?? null;
+      if (srcNode?.range) {
+        const start = srcNode.range[0];
+        const p = lc.linePos(start);
+        const blockScalar = /^[|>]/.test(text.slice(start, start + 1));
+        lineOffset = blockScalar ? p.line : p.line - 1;
+        const firstLine = text.split('\n')[lineOffset] ?? '';
+        colOffset = blockScalar ? firstLine.length - firstLine.trimStart().length : p.col - 1;
       }
+    } else {
+      ctx.errors.push(at(ctx, wnode, `guests[${i}].workload: a program workload needs "source" or "file"`));
+      return undefined;
     }
-    const instance = WORKLOADS[wk].build(w, { maxcpus: smp.maxcpus, freqHz: v.host?.freq ?? 3e9 });
-    let program: Program;
-    try {
-      program = assemble(instance.source);
-    } catch (e) {
-      if (e instanceof AsmError) {
-        ctx.errors.push(new InputError(`guest ${g.name}: program: ${e.message}`, srcFile, e.line + lineOffset, e.col + colOffset, e.hint));
-        return;
-      }
-      throw e;
+  }
+  const instance = WORKLOADS[wk].build(w, { maxcpus: smp.maxcpus, freqHz: v.host?.freq ?? SCENARIO.host.fields.freq.default });
+  let program: Program;
+  try {
+    program = assemble(instance.source);
+  } catch (e) {
+    if (e instanceof AsmError) {
+      ctx.errors.push(new InputError(`guest ${g.name}: program: ${e.message}`, srcFile, e.line + lineOffset, e.col + colOffset, e.hint));
+      return undefined;
     }
-    if (wk === 'program' && !program.probes.includes(instance.throughput.counter)) {
-      ctx.errors.push(at(ctx, wnode, `guest ${g.name}: the program has no "count ${instance.throughput.counter}" probe to measure throughput`, program.probes.length ? `its probes: ${program.probes.join(', ')}; set workload.throughput` : 'add `count ops` where one operation completes'));
+    throw e;
+  }
+  if (wk === 'program' && !program.probes.includes(instance.throughput.counter)) {
+    ctx.errors.push(at(ctx, wnode, `guest ${g.name}: the program has no "count ${instance.throughput.counter}" probe to measure throughput`, program.probes.length ? `its probes: ${program.probes.join(', ')}; set workload.throughput` : 'add `count ops` where one operation completes'));
+  }
+  if (program.features.has('avx2') && !identity.flags.includes('avx2')) {
+    // Not an error: the op raises #UD at run time, reported per guest, as it would in life.
+  }
+  // Open-loop arrivals are events the run must hold; refuse a rate that
+  // would swamp it before spending minutes finding out.
+  if (wk === 'request' && typeof w.rate === 'number' && typeof v.duration === 'number') {
+    const arrivals = w.rate * ((v.duration + (v.warmup ?? 0)) / 1e9) * g.count;
+    if (arrivals > MAX_ARRIVALS) {
+      const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
+      ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + (v.warmup ?? 0)) / 1e9}s on ${g.count} guest(s) makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
+      return undefined;
     }
-    if (program.features.has('avx2') && !identity.flags.includes('avx2')) {
-      // Not an error: the op raises #UD at run time, reported per guest, as it would in life.
-    }
-    // Open-loop arrivals are events the run must hold; refuse a rate that
-    // would swamp it before spending minutes finding out.
-    if (wk === 'request' && typeof w.rate === 'number' && typeof v.duration === 'number') {
-      const arrivals = w.rate * ((v.duration + (v.warmup ?? 0)) / 1e9) * g.count;
-      if (arrivals > MAX_ARRIVALS) {
-        const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
-        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + (v.warmup ?? 0)) / 1e9}s on ${g.count} guest(s) makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
-        return;
-      }
-    }
-    guests.push({ ...g, smp, smpText, workload: w, instance, program, identity });
-  });
+  }
+  return { ...g, smp, smpText, workload: w, instance, program, identity };
+}
+
+/** Check what needs the whole host and every guest: the timeline's commands and targets, pinning, isolcpus and nohz_full. */
+function checkPlacement(ctx: Ctx, doc: Document, v: Record<string, any>, host: HostDef, guests: GuestDef[]): TimelineCommand[] {
+  const { file } = ctx;
+  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
   const timeline: TimelineCommand[] = [];
   if (host && guests.length && !ctx.errors.length) {
     const ncpus = hostPlaces(host).length;
@@ -537,6 +566,33 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const nohzBad = (host.nohz_full as number[]).find((c) => c >= ncpus);
     if (nohzBad !== undefined) ctx.errors.push(at(ctx, (doc.getIn(['host', 'nohz_full'], true) as Node) ?? null, `host.nohz_full: host CPU ${nohzBad} does not exist (the host has CPUs 0-${ncpus - 1})`));
   }
+  return timeline;
+}
+
+/**
+ * A scenario from its text, in stages: parse (YAML, overrides) → validate
+ * (every field against the table in fields.ts, defaults filled in) →
+ * prepare (host file read, CPU models resolved, programs assembled) →
+ * check what spans host and guests (timeline, pinning). Every error of
+ * every stage is collected and thrown together as InputErrors.
+ */
+export function parseScenario(text: string, file: string, opts: LoadOptions = {}): Scenario {
+  const { doc, ctx } = parseStage(text, file, opts);
+  const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
+  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  const { host, hostCpu, hostCpuName } = prepareHost(ctx, doc, v);
+  const guests: GuestDef[] = [];
+  const names = new Set<string>();
+  (v.guests ?? []).forEach((g: any, i: number) => {
+    const gnode = isSeq(guestNodes) ? (guestNodes.items[i] as Node) : null;
+    const gmap = gnode && isMap(gnode) ? gnode : null;
+    if (!g || !g.name) return;
+    if (names.has(g.name)) ctx.errors.push(at(ctx, gmap?.get('name', true) as Node, `two guests are named "${g.name}"`, 'guest names must be unique'));
+    names.add(g.name);
+    const def = prepareGuest(ctx, v, g, i, gmap, hostCpu, hostCpuName);
+    if (def) guests.push(def);
+  });
+  const timeline = checkPlacement(ctx, doc, v, host, guests);
   if (ctx.errors.length) throw new InputErrors(ctx.errors);
   const name = v.name ?? basename(file).replace(/\.ya?ml$/i, '');
   return {
@@ -548,7 +604,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     warmup: v.warmup,
     host,
     guests,
-    report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },
+    report: { percentiles: v.report.percentiles ?? DEFAULT_PERCENTILES, per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },
     timeline,
     hostCpu: hostCpu!,
     migration: v.migration?.hosts ?? [],

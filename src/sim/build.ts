@@ -1,6 +1,7 @@
 import { Engine } from '../engine/engine.js';
 import { Guest } from '../host/guest.js';
-import { defaultHostConfig, Host, type HostConfig } from '../host/host.js';
+import { Host, type HostConfig } from '../host/host.js';
+import { DEFAULT_CACHE } from '../host/costs.js';
 import { hostPlaces } from '../topology/host-places.js';
 import type { KvmConfig } from '../host/vcpu.js';
 import type { ExitCosts } from '../host/costs.js';
@@ -29,33 +30,40 @@ export function defOf(sim: Simulation, g: Guest): GuestDef {
   return sim.guestDefs.get(g)!;
 }
 
+/**
+ * The host model's configuration from the validated scenario: every value
+ * comes from the scenario, whose defaults the field table
+ * (src/scenario/fields.ts) filled in; only the names change here.
+ */
 export function hostConfig(s: Scenario, check: boolean): HostConfig {
   const h = s.host;
   const places = hostPlaces(h);
-  const cfg = defaultHostConfig(places);
-  cfg.freqHz = h.freq;
-  cfg.hz = h.hz;
-  cfg.smtFactor = h.smt_factor;
-  cfg.isolcpus = h.isolcpus;
-  cfg.nohzFull = h.nohz_full;
   const sch = h.scheduler;
-  cfg.sched = {
-    kind: sch.kind,
-    ncpus: places.length,
-    tunables: {
-      ...(sch.latency !== undefined && { latencyNs: sch.latency }),
-      ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
-      ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
-      ...(sch.base_slice !== undefined && { baseSliceNs: sch.base_slice }),
+  return {
+    places,
+    freqHz: h.freq,
+    hz: h.hz,
+    sched: {
+      kind: sch.kind,
+      ncpus: places.length,
+      tunables: {
+        ...(sch.latency !== undefined && { latencyNs: sch.latency }),
+        ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
+        ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
+        ...(sch.base_slice !== undefined && { baseSliceNs: sch.base_slice }),
+      },
     },
+    costs: { contextSwitchNs: h.costs.context_switch, tickNs: h.costs.tick },
+    // Refill bandwidths are not scenario fields: the model's own.
+    cache: { ...DEFAULT_CACHE, privateBytes: h.cache.private, llcBytes: h.cache.llc, decayNs: h.cache.decay },
+    isolcpus: h.isolcpus,
+    nohzFull: h.nohz_full,
+    smtFactor: h.smt_factor,
+    migrationCostNs: sch.migration_cost,
+    balanceIntervalNs: sch.balance_interval,
+    warmupNs: s.warmup,
+    check,
   };
-  cfg.migrationCostNs = sch.migration_cost;
-  cfg.balanceIntervalNs = sch.balance_interval;
-  cfg.costs = { contextSwitchNs: h.costs.context_switch, tickNs: h.costs.tick };
-  cfg.cache = { ...cfg.cache, privateBytes: h.cache.private, llcBytes: h.cache.llc, decayNs: h.cache.decay };
-  cfg.warmupNs = s.warmup;
-  cfg.check = check;
-  return cfg;
 }
 
 export function kvmConfig(s: Scenario): KvmConfig {

@@ -2,7 +2,7 @@ import type { HostCpuPlace } from './types.js';
 
 /** The parts of a scenario's `host:` section that say where its CPUs are. */
 export interface HostPlacesInput {
-  cpus: number;
+  cpus?: number;
   topology?: { sockets: number; cores: number; threads: number; numa_nodes: number };
   /** Read from a host file (host.from): taken as they are. */
   places?: HostCpuPlace[];
@@ -18,7 +18,7 @@ export function hostPlaces(h: HostPlacesInput): HostCpuPlace[] {
   const t = h.topology;
   const given = t !== undefined;
   const sockets = given ? t.sockets : 1;
-  const cores = given ? t.cores : h.cpus;
+  const cores = given ? t.cores : (h.cpus ?? 0);
   const threads = given ? t.threads : 1;
   const nodes = given ? t.numa_nodes : 1;
   const places: HostCpuPlace[] = [];
