@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
 import type { GuestTopology } from '../topology/types.js';
@@ -10,6 +10,7 @@ import type { BackgroundDef } from '../host/kthreads.js';
 import { suggest } from '../util/suggest.js';
 import { WORKLOADS, type WorkloadInstance, type WorkloadKind } from '../workloads/index.js';
 import { InputError, InputErrors } from './errors.js';
+import { at, keyText, parseYaml, readInput, unknownField, type YamlCtx } from './yaml.js';
 import { DEFAULT_PERCENTILES, SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
@@ -87,19 +88,7 @@ export function pidInput(s: Pick<Scenario, 'host' | 'guests'>, ncpus = hostPlace
 /** Most requests a scenario may generate (each is several events and a latency sample). */
 export const MAX_ARRIVALS = 50_000_000;
 
-interface Ctx {
-  file: string;
-  text: string;
-  lc: LineCounter;
-  errors: InputError[];
-}
-
-function at(ctx: Ctx, node: Node | null | undefined, message: string, hint?: string): InputError {
-  const off = node?.range?.[0];
-  if (off === undefined) return new InputError(message, ctx.file, undefined, undefined, hint);
-  const p = ctx.lc.linePos(off);
-  return new InputError(message, ctx.file, p.line, p.col, hint);
-}
+type Ctx = YamlCtx;
 
 const typeName = (f: Field): string =>
   ({ duration: 'a duration like 10s or 750us', frequency: 'a frequency like 3GHz', rate: 'a rate like 500/s', size: 'a size like 8G', cycles: 'a cycle count', int: 'a whole number', number: 'a number', bool: 'true or false', string: 'a string', enum: 'one of the listed words', cpulist: 'a CPU list like 0-3,6', smp: 'a -smp string like 4,sockets=2 or a number', object: 'a mapping', list: 'a list', variant: 'a mapping with a kind', any: 'any YAML value' })[f.type];
@@ -139,12 +128,10 @@ function checkFields(ctx: Ctx, node: Node | null, fields: Fields, path: string, 
   if (node && isMap(node)) {
     for (const pair of node.items) {
       const keyNode = pair.key as Node;
-      // Keys made by --set (doc.setIn) are plain strings, not Scalar nodes.
-      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const key = keyText(keyNode);
       if (skip.includes(key)) continue;
       if (!(key in fields)) {
-        const s = suggest(key, Object.keys(fields));
-        ctx.errors.push(at(ctx, keyNode, `unknown field "${key}"${path ? ` in ${path}` : ''}`, s ? `did you mean "${s}"?` : `known fields: ${Object.keys(fields).join(', ')}`));
+        unknownField(ctx, keyNode, key, Object.keys(fields), path);
         continue;
       }
       seen.set(key, (pair.value as Node) ?? null);
@@ -312,29 +299,12 @@ export interface LoadOptions {
 
 /** Read a scenario file: parse YAML → validate with positions → normalise → assemble the guests' programs. */
 export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot read: ${(e as Error).message}`, file, undefined, undefined, code === 'ENOENT' ? 'check the path; shipped scenarios are in scenarios/' : undefined);
-  }
-  return parseScenario(text, file, opts);
+  return parseScenario(readInput(file, 'scenario file', 'check the path; shipped scenarios are in scenarios/'), file, opts);
 }
 
 /** Parse a scenario's text: YAML with positions, then the command line's overrides (--set, --seed, --duration). */
 function parseStage(text: string, file: string, opts: LoadOptions): { doc: Document; ctx: Ctx } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: Ctx = { file, text, lc, errors: [] };
-  if (doc.errors.length) {
-    throw new InputErrors(
-      doc.errors.map((e) => {
-        const p = lc.linePos(e.pos[0]);
-        return new InputError(`YAML syntax: ${e.message.split('\n')[0]}`, file, p.line, p.col, 'check indentation, colons and quotes around this point');
-      }),
-    );
-  }
+  const { doc, ctx } = parseYaml(text, file);
   if (doc.contents === null || !isMap(doc.contents)) throw new InputError('a scenario is a YAML mapping with host: and guests:', file, 1, 1, 'see scenarios/overcommit-16on4.yaml');
   applySets(doc, opts.sets ?? [], ctx);
   if (opts.seed !== undefined) doc.set('seed', doc.createNode(opts.seed));
