@@ -5,10 +5,10 @@
 // rendering the HTML report and serialising the trace. Medians of interleaved
 // repetitions, so drift on a busy machine hits every variant alike.
 import { loadScenario } from '../dist/scenario/load.js';
-import { runScenario } from '../dist/scenario/run.js';
+import { runScenario } from '../dist/sim/run.js';
 import { renderHtml } from '../dist/report/html.js';
 import { renderCsv } from '../dist/report/csv.js';
-import { TraceRecorder } from '../dist/report/trace.js';
+import { TraceRecorder } from '../dist/sim/trace.js';
 
 const quick = process.argv.includes('--quick');
 const REPS = quick ? 3 : 7;

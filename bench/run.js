@@ -8,7 +8,7 @@ import { Streams } from '../dist/engine/rng.js';
 import { assemble } from '../dist/cpu/assembler.js';
 import { Core } from '../dist/cpu/core.js';
 import { loadScenario, parseScenario } from '../dist/scenario/load.js';
-import { runScenario } from '../dist/scenario/run.js';
+import { runScenario } from '../dist/sim/run.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -229,7 +229,7 @@ if (want('sweep-scaling')) {
   // better than a simulator's memory-heavy work).
   const { spawn } = await import('node:child_process');
   const timed = (code) => new Promise((res) => { let out = ''; const c = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd() }); c.stdout.on('data', (d) => (out += d)); c.on('close', () => res(Number(out))); });
-  const sim = `import { loadScenario } from './dist/scenario/load.js'; import { runScenario } from './dist/scenario/run.js';
+  const sim = `import { loadScenario } from './dist/scenario/load.js'; import { runScenario } from './dist/sim/run.js';
     const s = loadScenario('scenarios/overcommit-16on4.yaml', { duration: '${quick ? '200ms' : '2s'}', sets: ['warmup=${quick ? '0s' : '500ms'}'] });
     const t0 = performance.now(); runScenario(s); console.log(performance.now() - t0);`;
   const burn = `let x = 1; const a = new Float64Array(65536); const t0 = performance.now();

@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InputError } from './scenario/errors.js';
+import { InputError } from './util/errors.js';
 import { loadScenario } from './scenario/load.js';
-import { PRECISION_METRICS, runScenarioAsync, type PrecisionMetric } from './scenario/run.js';
-import { TraceRecorder } from './report/trace.js';
+import { PRECISION_METRICS, runScenarioAsync, type PrecisionMetric } from './sim/run.js';
+import { TraceRecorder } from './sim/trace.js';
 import { stableJson, writeAtomic } from './util/files.js';
 import { progress } from './util/progress.js';
 import { scenarioSchema } from './scenario/schema.js';
@@ -24,7 +24,7 @@ import { isaDoc } from './cpu/isadoc.js';
 import { inspectCommands } from './commands.js';
 import { sweepCommands } from './sweep/command.js';
 import { importLibvirt } from './libvirt/import.js';
-import { diffFiles, renderDiffHtml, renderDiffJson, renderDiffText } from './report/diff.js';
+import { diffFiles, renderDiffHtml, renderDiffJson, renderDiffText } from './compare/diff.js';
 
 interface RunArgs {
   scenario: string;

@@ -8,19 +8,19 @@
  * anything else is a bug in simvm.
  */
 import { stringify } from 'yaml';
-import { InputError, InputErrors } from './scenario/errors.js';
+import { InputError, InputErrors } from './util/errors.js';
 import { loadScenario as loadFile, parseScenario as parseText, type LoadOptions, type Scenario } from './scenario/load.js';
-import { runScenario, runScenarioAsync, type RunOptions } from './scenario/run.js';
-import { parseViewTime, renderView, simulationForView, type ViewOptions } from './scenario/inspect.js';
+import { runScenario, runScenarioAsync, type RunOptions } from './sim/run.js';
+import { parseViewTime, renderView, simulationForView, type ViewOptions } from './sim/inspect.js';
 import type { Results } from './report/results.js';
 import { renderText } from './report/text.js';
 import { renderHtml } from './report/html.js';
 import { renderCsv } from './report/csv.js';
 import { stableJson } from './util/files.js';
 
-export { InputError, InputErrors } from './scenario/errors.js';
+export { InputError, InputErrors } from './util/errors.js';
 export { VERSION } from './version.js';
-export { VIEWS } from './scenario/inspect.js';
+export { VIEWS } from './sim/inspect.js';
 export type { LoadOptions, Scenario } from './scenario/load.js';
 export type { Results, GuestResult, VcpuResult, LatencySummary } from './report/results.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, loadScenario, render, simulate, simulateAsync, view, type Results } from '../src/index.js';
-import { simulationForView } from '../src/scenario/inspect.js';
+import { simulationForView } from '../src/sim/inspect.js';
 import { ROOT } from './helpers.js';
 
 const SMALL = { seed: 3, duration: '20ms', warmup: '5ms', host: { cpus: 2 }, guests: [{ name: 'vm', smp: 2, workload: { kind: 'spinlock' } }] };

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadScenario, type LoadOptions } from '../src/scenario/load.js';
-import { runScenario } from '../src/scenario/run.js';
+import { runScenario } from '../src/sim/run.js';
 import type { Results } from '../src/report/results.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));

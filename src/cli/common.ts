@@ -1,6 +1,6 @@
 /** What the commands share: exit codes, --format lists, output directories. */
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 
 /**
  * Exit codes: 0 success, 1 internal error, 2 bad input (or no command), 3 a

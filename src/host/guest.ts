@@ -7,7 +7,7 @@ import { LogHistogram } from './stats.js';
 import type { Host } from './host.js';
 import { TaskBody } from './task.js';
 import { ACC_QEMU, type HostThread } from './thread.js';
-import { Vcpu, type KvmConfig } from './vcpu.js';
+import { Vcpu, type KvmConfig, type VcpuGuest } from './vcpu.js';
 
 export interface GuestSpec {
   name: string;
@@ -45,7 +45,7 @@ export interface GuestFault {
  * the host schedules them like any other threads. Guest memory is shared by
  * the vCPUs.
  */
-export class Guest implements WorkloadEnv {
+export class Guest implements WorkloadEnv, VcpuGuest {
   readonly mem: Float64Array;
   /** Per cache line: the last vCPU to write it, and a version bumped on every write. */
   readonly lineWriter: Int32Array;

@@ -3,6 +3,7 @@ import type { Ns } from '../engine/time.js';
 import { makeScheduler, type RunQueue, type SchedClass, type SchedulerConfig } from '../scheduler/index.js';
 import { DEFAULT_CACHE, DEFAULT_HOST_COSTS, type CacheModel, type HostCosts } from './costs.js';
 import type { Tracer } from './tracer.js';
+import type { HostCpuPlace } from '../topology/types.js';
 import {
   ACC_HOST,
   ACC_KVM,
@@ -30,12 +31,7 @@ const EV_START = 2;
 const EV_TICK = 3;
 const EV_IDLE_BALANCE = 4;
 
-export interface CpuPlaceHost {
-  socket: number;
-  core: number;
-  thread: number;
-  node: number;
-}
+export type CpuPlaceHost = HostCpuPlace;
 
 export interface HostConfig {
   places: CpuPlaceHost[];

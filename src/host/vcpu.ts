@@ -5,9 +5,35 @@ import { Core, CoreState, isWorkOp, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_PLE
 import * as I from '../cpu/isa.js';
 import { COST, VEC_TIMER, VEC_IPI } from '../cpu/isa.js';
 import { EXIT_INDEX, EXIT_REASONS, type ExitCosts } from './costs.js';
+import { KVM_HC_KICK_CPU, KVM_HC_SCHED_YIELD, MSR_KVM_STEAL_TIME } from '../cpu/kvm-abi.js';
+import { adaptedGuestPoll, adaptedHaltPoll, grownPleWindow } from './kvm-policy.js';
 import type { Host } from './host.js';
 import { ACC_GUEST, ACC_KVM, ACC_QEMU, STATE_BLOCKED, STATE_RUNNABLE, STATE_RUNNING, type HostThread, type ThreadBody } from './thread.js';
-import type { Guest } from './guest.js';
+import type { Program } from '../cpu/assembler.js';
+import type { PortHandler } from '../workloads/env.js';
+
+/** What a vCPU uses of the guest (QEMU process) it belongs to; `Guest` implements it. */
+export interface VcpuGuest {
+  readonly program: Program;
+  readonly features: Set<string>;
+  readonly mem: Float64Array;
+  readonly lineWriter: Int32Array;
+  readonly lineVer: Int32Array;
+  readonly ports: Map<number, PortHandler>;
+  readonly vcpus: Vcpu[];
+  lastBoosted: number;
+  setPreempted(v: Vcpu, preempted: boolean, now: Ns): void;
+  watch(addr: number, v: Vcpu): void;
+  unwatch(addr: number, v: Vcpu): void;
+  rewatch(addr: number, v: Vcpu): void;
+  probe(id: number, value: number, at: Ns): void;
+  onFault(v: Vcpu, message: string, now: Ns): void;
+  storing(addr: number, t: Ns, by: Vcpu | null): void;
+  ipi(cpuNo: number, vector: number, now: Ns): void;
+  kick(cpuNo: number, now: Ns): void;
+  onlineVcpus(): readonly Vcpu[];
+  vcpuByCpuNo(n: number): Vcpu | undefined;
+}
 
 const PH_GUEST = 0;
 const PH_EXIT = 1;
@@ -42,11 +68,7 @@ const CONT_KICK = 8;
 const CONT_YIELD = 9;
 const CONT_RDMSR = 10;
 
-/** MSR_KVM_STEAL_TIME (arch/x86/include/uapi/asm/kvm_para.h). Reading it here returns the steal clock in ns. */
-export const MSR_KVM_STEAL_TIME = 0x4b564d03;
-/** KVM_HC_KICK_CPU and KVM_HC_SCHED_YIELD (include/uapi/linux/kvm_para.h). */
-export const KVM_HC_KICK_CPU = 5;
-export const KVM_HC_SCHED_YIELD = 11;
+export { KVM_HC_KICK_CPU, KVM_HC_SCHED_YIELD, MSR_KVM_STEAL_TIME };
 
 /** Largest stretch of guest code run speculatively at once, in cycles (bounds replay work). */
 const CHUNK_CYCLES = 50_000_000;
@@ -272,7 +294,7 @@ export class Vcpu implements ThreadBody, Handler {
   constructor(
     readonly engine: Engine,
     readonly host: Host,
-    readonly guest: Guest,
+    readonly guest: VcpuGuest,
     readonly thread: HostThread,
     /** QEMU cpu index (`info cpus` #N). */
     readonly index: number,
@@ -1027,9 +1049,7 @@ export class Vcpu implements ThreadBody, Handler {
     this.dropLocal();
     this.recent.n = 0;
     this.stats.pleExits++;
-    // grow_ple_window: x ple_window_grow, capped at ple_window_max.
-    const g = this.kvm.pleWindowGrow;
-    this.pleWindow = Math.min(this.kvm.pleWindowMaxCycles, g < 1 ? this.kvm.pleWindowCycles : g < 1000 ? this.pleWindow * g : this.pleWindow + g);
+    this.pleWindow = grownPleWindow(this.pleWindow, this.kvm.pleWindowCycles, this.kvm.pleWindowGrow, this.kvm.pleWindowMaxCycles);
     this.core.pleWindow = this.pleWindow;
     this.core.pleRun = 0;
     this.stats.exits[EXIT_INDEX.PAUSE_INSTRUCTION]++;
@@ -1124,22 +1144,12 @@ export class Vcpu implements ThreadBody, Handler {
 
   /** The haltpoll governor (drivers/cpuidle/governors/haltpoll.c): grow after short idles, shrink after long ones. */
   private adaptGuestPoll(idleNs: Ns): void {
-    const max = this.kvm.guestHaltPollNs;
-    if (max <= 0) return;
-    if (idleNs > max) this.gpoll = Math.floor(this.gpoll / 2);
-    else if (idleNs > this.gpoll) this.gpoll = Math.min(max, Math.max(50_000, this.gpoll * 2));
+    this.gpoll = adaptedGuestPoll(this.gpoll, idleNs, this.kvm.guestHaltPollNs);
   }
 
   /** kvm_vcpu_halt's adaptation of halt_poll_ns (virt/kvm/kvm_main.c). */
   private adaptHaltPoll(blockNs: Ns): void {
-    const max = this.kvm.haltPollNs;
-    if (max <= 0) return;
-    if (blockNs <= this.haltPoll) return;
-    if (this.haltPoll && blockNs > max) this.haltPoll = 0; // shrink_halt_poll_ns with halt_poll_ns_shrink = 0
-    else if (this.haltPoll < max && blockNs < max) {
-      const grown = this.haltPoll * this.kvm.haltPollGrow;
-      this.haltPoll = Math.min(max, grown < this.kvm.haltPollGrowStartNs ? this.kvm.haltPollGrowStartNs : grown);
-    }
+    this.haltPoll = adaptedHaltPoll(this.haltPoll, blockNs, this.kvm.haltPollNs, this.kvm.haltPollGrow, this.kvm.haltPollGrowStartNs);
   }
 
   /** An interrupt for this vCPU (timer, IPI, device). */

@@ -37,8 +37,8 @@ import { findCpuModel, cpuModelNamesInListOrder } from '../cpu/models/catalogue.
 import { kvmSupportedFlags } from '../cpu/models/index.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
-import { InputError, InputErrors } from '../scenario/errors.js';
-import { formatCpuList } from '../scenario/units.js';
+import { InputError, InputErrors } from '../util/errors.js';
+import { formatCpuList } from '../util/units.js';
 import { suggest } from '../util/suggest.js';
 import type { Pos, XmlAttr, XmlElement } from './xml.js';
 

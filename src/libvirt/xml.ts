@@ -10,7 +10,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Element as DomElement, Attr as DomAttr } from '@xmldom/xmldom';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 
 /** Largest domain file read (a real domain is a few KB; `virsh dumpxml` of a big one ~50 KB). */
 export const MAX_DOMAIN_BYTES = 1024 * 1024;

@@ -19,7 +19,7 @@ import { formatNs } from '../engine/time.js';
 import { VERSION } from '../version.js';
 import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
 import type { Results } from './results.js';
-import type { Series } from './sampler.js';
+import type { Series } from './results.js';
 
 /** One chart of a page: a heading, a one-line "what to look for", and a vega-lite spec. */
 export interface HtmlSection {

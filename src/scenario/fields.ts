@@ -4,13 +4,13 @@ import { DEFAULT_CACHE, DEFAULT_EXIT_COSTS, DEFAULT_HOST_COSTS } from '../host/c
 import { machineNames } from '../topology/machines.js';
 import { KERNEL_PATTERN } from '../scheduler/kernels.js';
 
-const cycles = (help: string, def: number): Field => ({ type: 'cycles', help, default: def, min: 0 });
+const cycles = (help: string, def: number) => ({ type: 'cycles' as const, help, default: def, min: 0 });
 
 /**
  * Every field of a scenario, declared once. The validator, the JSON Schema
  * (schema/scenario.schema.json) and docs/scenario.md come from this table.
  */
-export const SCENARIO: Fields = {
+export const SCENARIO = {
   name: { type: 'string', help: 'Name of the scenario (default: the file name without .yaml). Reports go to reports/<name>/.', pattern: /^[A-Za-z0-9._-]+$/, patternHelp: 'letters, digits, dot, dash and underscore' },
   description: { type: 'string', help: 'What the scenario shows, printed at the top of reports.', default: '' },
   seed: { type: 'int', help: 'Seed of every random stream of the run. Same scenario and seed: the same report, byte for byte.', default: 1, min: 0, max: 2 ** 32 - 1 },
@@ -202,6 +202,6 @@ export const SCENARIO: Fields = {
   },
   sweep: { type: 'any', help: 'Parameters to vary, read by `simvm sweep` (README, "Sweeps"); a plain run ignores it.' },
   expect: { type: 'any', help: 'Assertions on the results, checked by `simvm sweep` (README, "Sweeps"); a plain run ignores them.' },
-};
+} satisfies Fields;
 
 export const DEFAULT_PERCENTILES = [50, 90, 99, 99.9];

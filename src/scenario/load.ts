@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { assemble, AsmError, type Program } from '../cpu/assembler.js';
 import { parseSmp, SmpError } from '../topology/smp.js';
 import { KernelError, kernelScheduler, parseKernel } from '../scheduler/kernels.js';
 import { MachineError, resolveMachine, type MachineType } from '../topology/machines.js';
 import type { GuestTopology } from '../topology/types.js';
-import type { Field, Fields } from '../util/params.js';
+import type { Field, FieldValue, Fields } from '../util/params.js';
+import type { HostCpuPlace } from '../topology/types.js';
+import type { BackgroundDef } from '../host/kthreads.js';
 import { suggest } from '../util/suggest.js';
 import { WORKLOADS, type WorkloadInstance, type WorkloadKind } from '../workloads/index.js';
-import { InputError, InputErrors } from './errors.js';
-import { SCENARIO } from './fields.js';
+import { InputError, InputErrors } from '../util/errors.js';
+import { at, keyText, parseYaml, readInput, unknownField, type YamlCtx } from './yaml.js';
+import { DEFAULT_PERCENTILES, SCENARIO } from './fields.js';
 import { formatNs } from '../engine/time.js';
 import { parseHost, parseMonitor, type TimelineCommand } from './timeline.js';
-import { hostPlaces } from './build.js';
+import { hostPlaces } from '../topology/host-places.js';
+import { bootTids, type PidInput } from '../host/pids.js';
 import { HostFileError, parseHostFile, type HostFile } from '../topology/hostfile.js';
 import { checkHostSupports, CpuModelError, hostUnsupportedMessage, resolveCpuModel } from '../cpu/models/index.js';
 import { hostIdentity, hostIdentityFromFile } from '../cpu/models/host.js';
@@ -22,8 +26,20 @@ import { cpuModelNamesInListOrder } from '../cpu/models/catalogue.js';
 import type { CpuIdentity } from '../cpu/models/types.js';
 import { domainName, formatWarning, mapDomain, type InputWarning } from '../libvirt/domain.js';
 import { readDomainFile } from '../libvirt/xml.js';
-import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from './units.js';
+import { parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from '../util/units.js';
 import { plural } from '../util/plural.js';
+
+/**
+ * The validated `host:` section, its type derived from the field table:
+ * YAML keys, values in base units, defaults filled in. `topology` is there
+ * only when the file gives one; `places` when the CPUs come from a host file.
+ */
+export type HostDef = Omit<FieldValue<typeof SCENARIO.host>, 'topology' | 'background'> & {
+  topology?: FieldValue<typeof SCENARIO.host.fields.topology>;
+  /** Background processes (a name is required, so every entry has one). */
+  background?: BackgroundDef[];
+  places?: HostCpuPlace[];
+};
 
 /** A validated scenario: YAML keys, values in base units (ns, Hz, bytes, cycles, per second). */
 export interface Scenario {
@@ -35,7 +51,7 @@ export interface Scenario {
   warmup: number;
   /** `warmup: auto`: `warmup` is decided by a pilot run (MSER-5) before the measured run. */
   warmupAuto: boolean;
-  host: any;
+  host: HostDef;
   guests: GuestDef[];
   report: { percentiles: number[]; per_vcpu: boolean; sample_interval?: number };
   timeline: TimelineCommand[];
@@ -71,22 +87,20 @@ export interface GuestDef {
   program: Program;
 }
 
+/** What the host's pid numbering depends on, from a scenario (`ncpus` when already known). */
+export function pidInput(s: Pick<Scenario, 'host' | 'guests'>, ncpus = hostPlaces(s.host).length): PidInput {
+  return {
+    ncpus,
+    kthreads: !!s.host.kthreads,
+    background: s.host.background ?? [],
+    guests: s.guests.map((g) => ({ count: g.count, cpus: g.smp.cpus, maxcpus: g.smp.maxcpus })),
+  };
+}
+
 /** Most requests a scenario may generate (each is several events and a latency sample). */
 export const MAX_ARRIVALS = 50_000_000;
 
-interface Ctx {
-  file: string;
-  text: string;
-  lc: LineCounter;
-  errors: InputError[];
-}
-
-function at(ctx: Ctx, node: Node | null | undefined, message: string, hint?: string): InputError {
-  const off = node?.range?.[0];
-  if (off === undefined) return new InputError(message, ctx.file, undefined, undefined, hint);
-  const p = ctx.lc.linePos(off);
-  return new InputError(message, ctx.file, p.line, p.col, hint);
-}
+type Ctx = YamlCtx;
 
 const typeName = (f: Field): string =>
   ({ duration: 'a duration like 10s or 750us', frequency: 'a frequency like 3GHz', rate: 'a rate like 500/s', size: 'a size like 8G', cycles: 'a cycle count', int: 'a whole number', number: 'a number', bool: 'true or false', string: 'a string', enum: 'one of the listed words', cpulist: 'a CPU list like 0-3,6', smp: 'a -smp string like 4,sockets=2 or a number', object: 'a mapping', list: 'a list', variant: 'a mapping with a kind', any: 'any YAML value' })[f.type];
@@ -126,12 +140,10 @@ function checkFields(ctx: Ctx, node: Node | null, fields: Fields, path: string, 
   if (node && isMap(node)) {
     for (const pair of node.items) {
       const keyNode = pair.key as Node;
-      // Keys made by --set (doc.setIn) are plain strings, not Scalar nodes.
-      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const key = keyText(keyNode);
       if (skip.includes(key)) continue;
       if (!(key in fields)) {
-        const s = suggest(key, Object.keys(fields));
-        ctx.errors.push(at(ctx, keyNode, `unknown field "${key}"${path ? ` in ${path}` : ''}`, s ? `did you mean "${s}"?` : `known fields: ${Object.keys(fields).join(', ')}`));
+        unknownField(ctx, keyNode, key, Object.keys(fields), path);
         continue;
       }
       seen.set(key, (pair.value as Node) ?? null);
@@ -257,6 +269,7 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
   }
 }
 
+/** Apply `--set path=value` overrides to the YAML document. */
 /** The name of a list item: its `name:`, or for a `libvirt:` guest without one, its domain's. */
 function itemName(item: unknown, ctx: Ctx): string | undefined {
   if (!isMap(item)) return undefined;
@@ -272,7 +285,6 @@ function itemName(item: unknown, ctx: Ctx): string | undefined {
   }
 }
 
-/** Apply `--set path=value` overrides to the YAML document. */
 function applySets(doc: Document, sets: string[], ctx: Ctx): void {
   for (const s of sets) {
     const eq = s.indexOf('=');
@@ -317,36 +329,25 @@ export interface LoadOptions {
 
 /** Read a scenario file: parse YAML → validate with positions → normalise → assemble the guests' programs. */
 export function loadScenario(file: string, opts: LoadOptions = {}): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot read: ${(e as Error).message}`, file, undefined, undefined, code === 'ENOENT' ? 'check the path; shipped scenarios are in scenarios/' : undefined);
-  }
-  return parseScenario(text, file, opts);
+  return parseScenario(readInput(file, 'scenario file', 'check the path; shipped scenarios are in scenarios/'), file, opts);
 }
 
-export function parseScenario(text: string, file: string, opts: LoadOptions = {}): Scenario {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const ctx: Ctx = { file, text, lc, errors: [] };
-  if (doc.errors.length) {
-    throw new InputErrors(
-      doc.errors.map((e) => {
-        const p = lc.linePos(e.pos[0]);
-        return new InputError(`YAML syntax: ${e.message.split('\n')[0]}`, file, p.line, p.col, 'check indentation, colons and quotes around this point');
-      }),
-    );
-  }
+/** Parse a scenario's text: YAML with positions, then the command line's overrides (--set, --seed, --duration). */
+function parseStage(text: string, file: string, opts: LoadOptions): { doc: Document; ctx: Ctx } {
+  const { doc, ctx } = parseYaml(text, file);
   if (doc.contents === null || !isMap(doc.contents)) throw new InputError('a scenario is a YAML mapping with host: and guests:', file, 1, 1, 'see scenarios/overcommit-16on4.yaml');
   applySets(doc, opts.sets ?? [], ctx);
   if (opts.seed !== undefined) doc.set('seed', doc.createNode(opts.seed));
   if (opts.duration !== undefined) doc.set('duration', doc.createNode(opts.duration));
-  const warnings: InputWarning[] = [];
-  expandLibvirtGuests(doc, ctx, warnings);
-  const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
-  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  return { doc, ctx };
+}
+
+/**
+ * Prepare the host: read the host file (host.from), check that the host has
+ * CPUs, resolve its CPU model.
+ */
+function prepareHost(ctx: Ctx, doc: Document, v: Record<string, any>): { host: HostDef; hostCpu: CpuIdentity; hostCpuName: string } {
+  const { file, lc } = ctx;
   const host = v.host;
   // host.kernel picks the fair scheduler unless scheduler.kind is written (src/scheduler/kernels.ts).
   if (host && typeof host.kernel === 'string') {
@@ -387,7 +388,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (host && host.cpus === undefined && !host.topology && !host.places && host.from === undefined && doc.getIn(['host', 'cpus']) === undefined) {
     ctx.errors.push(at(ctx, doc.get('host', true) as Node, 'host needs "cpus" or "topology"', 'e.g. host: { cpus: 4 }'));
   }
-  let hostCpuName: string = v.host?.cpu ?? 'Skylake-Server';
+  let hostCpuName: string = v.host?.cpu ?? SCENARIO.host.fields.cpu.default;
   let hostCpu = hostIdentity(hostCpuName);
   if (fileCpu && doc.getIn(['host', 'cpu']) === undefined) {
     const fromFile = hostIdentityFromFile(fileCpu.id, fileCpu.name, fileCpu.flags);
@@ -400,119 +401,126 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   if (!hostCpu) {
     const s = suggest(hostCpuName, cpuModelNamesInListOrder());
     ctx.errors.push(at(ctx, (doc.getIn(['host', 'cpu'], true) as Node) ?? null, `host.cpu: "${hostCpuName}" is not a CPU model a host can be`, s ? `did you mean "${s}"?` : 'see simvm cpu-models'));
-    hostCpu = hostIdentity('Skylake-Server')!;
+    hostCpu = hostIdentity(SCENARIO.host.fields.cpu.default)!;
   }
-  const guests: GuestDef[] = [];
-  const names = new Set<string>();
-  (v.guests ?? []).forEach((g: any, i: number) => {
-    const gnode = isSeq(guestNodes) ? (guestNodes.items[i] as Node) : null;
-    const gmap = gnode && isMap(gnode) ? gnode : null;
-    if (!g || !g.name) return;
-    if (names.has(g.name)) ctx.errors.push(at(ctx, gmap?.get('name', true) as Node, `two guests are named "${g.name}"`, 'guest names must be unique'));
-    names.add(g.name);
-    const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
-    let smp: GuestTopology | undefined;
-    const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
-    let machineType: MachineType | undefined;
-    try {
-      if (typeof g.machine === 'string') machineType = resolveMachine(g.machine);
-    } catch (e) {
-      if (!(e instanceof MachineError)) throw e;
-      // The field's validation has already named the bad value.
-      return;
+  return { host, hostCpu, hostCpuName };
+}
+
+/**
+ * Prepare guest `i`: its -smp topology, its CPU model against the host's,
+ * its workload's program read and assembled. Undefined when any of it is
+ * wrong (the errors are in ctx).
+ */
+function prepareGuest(ctx: Ctx, v: Record<string, any>, g: any, i: number, gmap: YAMLMap | null, hostCpu: CpuIdentity, hostCpuName: string): GuestDef | undefined {
+  const { file, lc, text } = ctx;
+  const smpNode = (gmap?.get('smp', true) as Node | undefined) ?? null;
+  let smp: GuestTopology | undefined;
+  const smpText = g.smp === undefined || g.smp === null ? '' : String(g.smp);
+  let machineType: MachineType | undefined;
+  try {
+    if (typeof g.machine === 'string') machineType = resolveMachine(g.machine);
+  } catch (e) {
+    if (!(e instanceof MachineError)) throw e;
+    // The field's validation has already named the bad value.
+    return undefined;
+  }
+  try {
+    smp = parseSmp(smpText, { machineType });
+  } catch (e) {
+    if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
+    else throw e;
+  }
+  // A field that failed validation is already reported; do not build on it.
+  if (!smp || !g.workload || typeof g.cpu !== 'string') return undefined;
+  let identity: CpuIdentity;
+  const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
+  try {
+    identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm', ...(machineType && { release: machineType.release }) });
+    if (machineType) identity = identityForRelease(identity, g.cpu, machineType.release);
+  } catch (e) {
+    if (e instanceof CpuModelError) {
+      ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));
+      return undefined;
     }
-    try {
-      smp = parseSmp(smpText, { machineType });
-    } catch (e) {
-      if (e instanceof SmpError) ctx.errors.push(at(ctx, smpNode ?? gmap, `guests[${i}].smp: ${e.message}`, e.hint));
-      else throw e;
-    }
-    // A field that failed validation is already reported; do not build on it.
-    if (!smp || !g.workload || typeof g.cpu !== 'string') return;
-    let identity: CpuIdentity;
-    const cpuNode = (gmap?.get('cpu', true) as Node | undefined) ?? gmap;
-    try {
-      identity = resolveCpuModel(g.cpu, hostCpu!, { accel: 'kvm', ...(machineType && { release: machineType.release }) });
-      if (machineType) identity = identityForRelease(identity, g.cpu, machineType.release);
-    } catch (e) {
-      if (e instanceof CpuModelError) {
-        ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${e.message}`, e.hint));
-        return;
+    throw e;
+  }
+  const missing = checkHostSupports(identity, hostCpu!);
+  if (missing.length) {
+    ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${g.cpu} needs CPU features host ${hostCpuName} lacks:\n${hostUnsupportedMessage(missing)}`, `choose an older model (simvm migrate-check helps) or a newer host.cpu`));
+    return undefined;
+  }
+  const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
+  const wk = g.workload.kind as WorkloadKind;
+  const w = { ...g.workload };
+  // A parameter that failed validation is already reported: building the
+  // program from it would only add a confusing second error.
+  if (Object.entries(WORKLOADS[wk].params).some(([k, f]) => (f as { default?: unknown }).default !== undefined && w[k] === undefined)) return undefined;
+  let srcNode: Node | null = null;
+  let srcFile = file;
+  let lineOffset = 0;
+  let colOffset = 0;
+  if (wk === 'program') {
+    const wmap = wnode && isMap(wnode) ? wnode : null;
+    if (w.file) {
+      const pf = resolve(dirname(file), w.file);
+      try {
+        w.source = readFileSync(pf, 'utf8');
+      } catch {
+        ctx.errors.push(at(ctx, wmap?.get('file', true) as Node, `workload file "${w.file}" cannot be read`, `looked for ${pf}`));
+        return undefined;
       }
-      throw e;
-    }
-    const missing = checkHostSupports(identity, hostCpu!);
-    if (missing.length) {
-      ctx.errors.push(at(ctx, cpuNode, `guests[${i}].cpu: ${g.cpu} needs CPU features host ${hostCpuName} lacks:\n${hostUnsupportedMessage(missing)}`, `choose an older model (simvm migrate-check helps) or a newer host.cpu`));
-      return;
-    }
-    const wnode = (gmap?.get('workload', true) as Node | undefined) ?? null;
-    const wk = g.workload.kind as WorkloadKind;
-    const w = { ...g.workload };
-    // A parameter that failed validation is already reported: building the
-    // program from it would only add a confusing second error.
-    if (Object.entries(WORKLOADS[wk].params).some(([k, f]) => (f as { default?: unknown }).default !== undefined && w[k] === undefined)) return;
-    let srcNode: Node | null = null;
-    let srcFile = file;
-    let lineOffset = 0;
-    let colOffset = 0;
-    if (wk === 'program') {
-      const wmap = wnode && isMap(wnode) ? wnode : null;
-      if (w.file) {
-        const pf = resolve(dirname(file), w.file);
-        try {
-          w.source = readFileSync(pf, 'utf8');
-        } catch {
-          ctx.errors.push(at(ctx, wmap?.get('file', true) as Node, `workload file "${w.file}" cannot be read`, `looked for ${pf}`));
-          return;
-        }
-        srcFile = w.file;
-      } else if (typeof w.source === 'string') {
-        srcNode = (wmap?.get('source', true) as Node) ?? null;
-        if (srcNode?.range) {
-          const start = srcNode.range[0];
-          const p = lc.linePos(start);
-          const blockScalar = /^[|>]/.test(text.slice(start, start + 1));
-          lineOffset = blockScalar ? p.line : p.line - 1;
-          const firstLine = text.split('\n')[lineOffset] ?? '';
-          colOffset = blockScalar ? firstLine.length - firstLine.trimStart().length : p.col - 1;
-        }
-      } else {
-        ctx.errors.push(at(ctx, wnode, `guests[${i}].workload: a program workload needs "source" or "file"`));
-        return;
+      srcFile = w.file;
+    } else if (typeof w.source === 'string') {
+      srcNode = (wmap?.get('source', true) as Node) ?? null;
+      if (srcNode?.range) {
+        const start = srcNode.range[0];
+        const p = lc.linePos(start);
+        const blockScalar = /^[|>]/.test(text.slice(start, start + 1));
+        lineOffset = blockScalar ? p.line : p.line - 1;
+        const firstLine = text.split('\n')[lineOffset] ?? '';
+        colOffset = blockScalar ? firstLine.length - firstLine.trimStart().length : p.col - 1;
       }
+    } else {
+      ctx.errors.push(at(ctx, wnode, `guests[${i}].workload: a program workload needs "source" or "file"`));
+      return undefined;
     }
-    const instance = WORKLOADS[wk].build(w, { maxcpus: smp.maxcpus, freqHz: v.host?.freq ?? 3e9 });
-    let program: Program;
-    try {
-      program = assemble(instance.source);
-    } catch (e) {
-      if (e instanceof AsmError) {
-        ctx.errors.push(new InputError(`guest ${g.name}: program: ${e.message}`, srcFile, e.line + lineOffset, e.col + colOffset, e.hint));
-        return;
-      }
-      throw e;
+  }
+  const instance = WORKLOADS[wk].build(w, { maxcpus: smp.maxcpus, freqHz: v.host?.freq ?? SCENARIO.host.fields.freq.default });
+  let program: Program;
+  try {
+    program = assemble(instance.source);
+  } catch (e) {
+    if (e instanceof AsmError) {
+      ctx.errors.push(new InputError(`guest ${g.name}: program: ${e.message}`, srcFile, e.line + lineOffset, e.col + colOffset, e.hint));
+      return undefined;
     }
-    if (wk === 'program' && !program.probes.includes(instance.throughput.counter)) {
-      ctx.errors.push(at(ctx, wnode, `guest ${g.name}: the program has no "count ${instance.throughput.counter}" probe to measure throughput`, program.probes.length ? `its probes: ${program.probes.join(', ')}; set workload.throughput` : 'add `count ops` where one operation completes'));
+    throw e;
+  }
+  if (wk === 'program' && !program.probes.includes(instance.throughput.counter)) {
+    ctx.errors.push(at(ctx, wnode, `guest ${g.name}: the program has no "count ${instance.throughput.counter}" probe to measure throughput`, program.probes.length ? `its probes: ${program.probes.join(', ')}; set workload.throughput` : 'add `count ops` where one operation completes'));
+  }
+  if (program.features.has('avx2') && !identity.flags.includes('avx2')) {
+    // Not an error: the op raises #UD at run time, reported per guest, as it would in life.
+  }
+  // Open-loop arrivals are events the run must hold; refuse a rate that
+  // would swamp it before spending minutes finding out.
+  if (wk === 'request' && typeof w.rate === 'number' && typeof v.duration === 'number') {
+    // warmup: auto measures after at most half a pilot run of the duration.
+    const warm = v.warmup === 'auto' ? v.duration / 2 : (v.warmup ?? 0);
+    const arrivals = w.rate * ((v.duration + warm) / 1e9) * g.count;
+    if (arrivals > MAX_ARRIVALS) {
+      const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
+      ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + warm) / 1e9}s on ${plural(g.count, 'guest')} makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
+      return undefined;
     }
-    if (program.features.has('avx2') && !identity.flags.includes('avx2')) {
-      // Not an error: the op raises #UD at run time, reported per guest, as it would in life.
-    }
-    // Open-loop arrivals are events the run must hold; refuse a rate that
-    // would swamp it before spending minutes finding out.
-    if (wk === 'request' && typeof w.rate === 'number' && typeof v.duration === 'number') {
-      // warmup: auto measures after at most half a pilot run of the duration.
-      const warm = v.warmup === 'auto' ? v.duration / 2 : (v.warmup ?? 0);
-      const arrivals = w.rate * ((v.duration + warm) / 1e9) * g.count;
-      if (arrivals > MAX_ARRIVALS) {
-        const rateNode = wnode && isMap(wnode) ? (wnode.get('rate', true) as Node) : wnode;
-        ctx.errors.push(at(ctx, rateNode, `guests[${i}].workload.rate: ${w.rate}/s for ${(v.duration + warm) / 1e9}s on ${plural(g.count, 'guest')} makes ${Math.round(arrivals).toLocaleString('en-US')} requests, more than a run can hold (${MAX_ARRIVALS.toLocaleString('en-US')})`, 'lower the rate or the duration'));
-        return;
-      }
-    }
-    guests.push({ ...g, smp, smpText, machineType, workload: w, instance, program, identity });
-  });
+  }
+  return { ...g, smp, smpText, machineType, workload: w, instance, program, identity };
+}
+
+/** Check what needs the whole host and every guest: the timeline's commands and targets, pinning, isolcpus and nohz_full. */
+function checkPlacement(ctx: Ctx, doc: Document, v: Record<string, any>, host: HostDef, guests: GuestDef[]): TimelineCommand[] {
+  const { file } = ctx;
+  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
   const timeline: TimelineCommand[] = [];
   if (host && guests.length && !ctx.errors.length) {
     const ncpus = hostPlaces(host).length;
@@ -522,6 +530,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const entries = ((v.timeline ?? []) as any[]).map((t, i) => ({ t, i, node: isSeq(tnodes) ? (tnodes.items[i] as Node) : null }));
     entries.sort((a, b) => (a.t?.at ?? 0) - (b.t?.at ?? 0) || a.i - b.i);
     const offlineCpus = new Set<number>();
+    // Numeric taskset targets name a pid or lwp present at boot.
+    const tids = bootTids(pidInput({ host, guests }, ncpus));
     for (const { t, i, node } of entries) {
       if (!t || t.at === undefined) continue;
       const m = node && isMap(node) ? node : null;
@@ -561,6 +571,10 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
           }
           const e = at(ctx, cmdNode('host'), '');
           if (e.line) r.where = { line: e.line, col: e.col ?? 1 };
+          if (/^\d+$/.test(r.target) && !tids.has(Number(r.target))) {
+            ctx.errors.push(new InputError(`timeline: taskset: no process or thread ${r.target}`, file, r.where?.line, r.where?.col, 'simvm view <scenario> ps lists the pids and lwps'));
+            continue;
+          }
           timeline.push(r);
         }
       }
@@ -581,7 +595,38 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     const isoBad = iso.find((c) => c >= ncpus);
     if (isoBad !== undefined) ctx.errors.push(at(ctx, (doc.getIn(['host', 'isolcpus'], true) as Node) ?? null, `host.isolcpus: host CPU ${isoBad} does not exist (the host has CPUs 0-${ncpus - 1})`));
     else if (iso.length >= ncpus) ctx.errors.push(at(ctx, (doc.getIn(['host', 'isolcpus'], true) as Node) ?? null, 'host.isolcpus covers every host CPU: ordinary threads would have nowhere to run', 'leave at least one CPU out of isolcpus'));
+    const nohzBad = (host.nohz_full as number[]).find((c) => c >= ncpus);
+    if (nohzBad !== undefined) ctx.errors.push(at(ctx, (doc.getIn(['host', 'nohz_full'], true) as Node) ?? null, `host.nohz_full: host CPU ${nohzBad} does not exist (the host has CPUs 0-${ncpus - 1})`));
   }
+  return timeline;
+}
+
+/**
+ * A scenario from its text, in stages: parse (YAML, overrides) → validate
+ * (every field against the table in fields.ts, defaults filled in) →
+ * prepare (host file read, CPU models resolved, programs assembled) →
+ * check what spans host and guests (timeline, pinning). Every error of
+ * every stage is collected and thrown together as InputErrors.
+ */
+export function parseScenario(text: string, file: string, opts: LoadOptions = {}): Scenario {
+  const { doc, ctx } = parseStage(text, file, opts);
+  const warnings: InputWarning[] = [];
+  expandLibvirtGuests(doc, ctx, warnings);
+  const v = checkFields(ctx, doc.contents as Node, SCENARIO, '', ['host', 'guests']);
+  const guestNodes = (doc.get('guests', true) as Node | undefined) ?? null;
+  const { host, hostCpu, hostCpuName } = prepareHost(ctx, doc, v);
+  const guests: GuestDef[] = [];
+  const names = new Set<string>();
+  (v.guests ?? []).forEach((g: any, i: number) => {
+    const gnode = isSeq(guestNodes) ? (guestNodes.items[i] as Node) : null;
+    const gmap = gnode && isMap(gnode) ? gnode : null;
+    if (!g || !g.name) return;
+    if (names.has(g.name)) ctx.errors.push(at(ctx, gmap?.get('name', true) as Node, `two guests are named "${g.name}"`, 'guest names must be unique'));
+    names.add(g.name);
+    const def = prepareGuest(ctx, v, g, i, gmap, hostCpu, hostCpuName);
+    if (def) guests.push(def);
+  });
+  const timeline = checkPlacement(ctx, doc, v, host, guests);
   if (ctx.errors.length) throw new InputErrors(ctx.errors);
   const name = v.name ?? basename(file).replace(/\.ya?ml$/i, '');
   return {
@@ -594,7 +639,7 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
     warmupAuto: v.warmup === 'auto',
     host,
     guests,
-    report: { percentiles: v.report.percentiles ?? [50, 90, 99, 99.9], per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },
+    report: { percentiles: v.report.percentiles ?? DEFAULT_PERCENTILES, per_vcpu: v.report.per_vcpu, sample_interval: v.report.sample_interval },
     timeline,
     hostCpu: hostCpu!,
     migration: v.migration?.hosts ?? [],

@@ -1,4 +1,4 @@
-import { parseCpuList, UnitError } from './units.js';
+import { parseCpuList, UnitError } from '../util/units.js';
 import { suggest } from '../util/suggest.js';
 
 /** A timeline command, parsed and checked against the scenario. */

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 import { stableJson, writeAtomic } from '../util/files.js';
 import { renderSweepHtml } from './charts.js';
 import type { SweepDoc } from './doc.js';

@@ -1,6 +1,17 @@
 import { createHash } from 'node:crypto';
 import { deriveSeed } from '../engine/rng.js';
-import type { Param } from './spec.js';
+
+/** One value a parameter takes: what is set, how it is named, and where it sits on a numeric axis (null: not numeric). */
+export interface ParamValue {
+  label: string;
+  value: unknown;
+  x: number | null;
+}
+
+export interface Param {
+  path: string;
+  values: ParamValue[];
+}
 
 /**
  * The points of a sweep, in a fixed order: a grid varies the first

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 import { buildDoc, SWEEP_VERSION, type RunRecord, type SweepDoc } from './doc.js';
 import type { PointInfo } from './plan.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError, InputErrors } from '../scenario/errors.js';
+import { InputError, InputErrors } from '../util/errors.js';
 import { parseScenario } from '../scenario/load.js';
 import { suggest } from '../util/suggest.js';
 import { VERSION } from '../version.js';

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 import { stableJson, writeAtomic } from '../util/files.js';
 import { buildDoc, type RunRecord, type SweepDoc } from './doc.js';
 import { describePoint, type Plan, type RunTask } from './plan.js';

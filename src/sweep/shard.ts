@@ -18,7 +18,7 @@
  * GitHub Actions' strategy context (job-index from 0, job-total), which is
  * not in the environment either, so the workflow passes it in `env:`.
  */
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 import type { Shard } from './run.js';
 
 export type Engine = 'simvm' | 'slurm' | 'aws-batch' | 'kubernetes';

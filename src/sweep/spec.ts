@@ -21,26 +21,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { formatNs } from '../engine/time.js';
-import { InputError, InputErrors } from '../scenario/errors.js';
+import { InputError, InputErrors } from '../util/errors.js';
 import { parseScenario, type Scenario } from '../scenario/load.js';
-import { parseDuration, UnitError } from '../scenario/units.js';
+import { errorAt, keyText, locOf, parseYaml, readInput, unknownField, type Loc, type YamlCtx } from '../scenario/yaml.js';
+import { parseDuration, UnitError } from '../util/units.js';
 import { suggest } from '../util/suggest.js';
 import { ExprError, parseCheck, type Check } from './expect.js';
-import { canonical } from './grid.js';
+import { canonical, type Param, type ParamValue } from './grid.js';
 
-/** One value a parameter takes: what is set, how it is named, and where it sits on a numeric axis (null: not numeric). */
-export interface ParamValue {
-  label: string;
-  value: unknown;
-  x: number | null;
-}
-
-export interface Param {
-  path: string;
-  values: ParamValue[];
-}
+export type { Param, ParamValue };
 
 export interface ExpectDef {
   name: string;
@@ -70,11 +61,7 @@ export interface SweepSpec {
   overrides: { set: string[]; duration: string | null; seed: number | null; replicates: number | null };
 }
 
-export interface Loc {
-  file: string;
-  line?: number;
-  col?: number;
-}
+export type { Loc };
 
 /** A validated sweep, with what planning needs and where each part was written. */
 export interface LoadedSweep {
@@ -97,34 +84,18 @@ const SWEEP_KEYS = ['name', 'description', 'params', 'mode', 'zip', 'replicates'
 const FILE_KEYS = ['scenario', 'sweep', 'expect'];
 const MAX_POINTS = 100_000;
 
-interface Ctx {
-  file: string;
-  text: string;
-  lc: LineCounter;
-  errors: InputError[];
-}
-
-function locOf(ctx: Ctx, node: Node | null | undefined, offset = 0): Loc {
-  const off = node?.range?.[0];
-  if (off === undefined) return { file: ctx.file };
-  const p = ctx.lc.linePos(off + offset);
-  return { file: ctx.file, line: p.line, col: p.col };
-}
-
-const err = (loc: Loc, message: string, hint?: string) => new InputError(message, loc.file, loc.line, loc.col, hint);
+type Ctx = YamlCtx;
+const err = errorAt;
 
 function keyOf(pair: Pair): string {
-  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+  return keyText(pair.key);
 }
 
 function checkKeys(ctx: Ctx, node: Node, allowed: string[], where: string): void {
   if (!isMap(node)) return;
   for (const pair of node.items) {
     const k = keyOf(pair);
-    if (!allowed.includes(k)) {
-      const s = suggest(k, allowed);
-      ctx.errors.push(err(locOf(ctx, pair.key as Node), `unknown field "${k}" in ${where}`, s ? `did you mean "${s}"?` : `known fields: ${allowed.join(', ')}`));
-    }
+    if (!allowed.includes(k)) unknownField(ctx, pair.key as Node, k, allowed, where);
   }
 }
 
@@ -274,20 +245,6 @@ function parseParam(ctx: Ctx, path: string, node: Node | null): { values: ParamV
   return { values, locs: nodes.map((n) => locOf(ctx, n)) };
 }
 
-function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new InputErrors(
-      doc.errors.map((e) => {
-        const p = lc.linePos(e.pos[0]);
-        return new InputError(`YAML syntax: ${e.message.split('\n')[0]}`, file, p.line, p.col, 'check indentation, colons and quotes around this point');
-      }),
-    );
-  }
-  return { doc, lc };
-}
-
 /** The scenario text without the sections only sweeps read, so editing a check never invalidates finished runs. */
 function stripSweep(text: string): string {
   const doc = parseDocument(text);
@@ -298,19 +255,11 @@ function stripSweep(text: string): string {
 
 /** Read and validate a sweep file. */
 export function loadSweep(file: string, opts: SweepLoadOptions = {}): LoadedSweep {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a sweep file' : `cannot read: ${(e as Error).message}`, file, undefined, undefined, code === 'ENOENT' ? 'check the path; scenarios/sweep-overcommit.yaml is an example' : undefined);
-  }
-  return parseSweep(text, file, opts);
+  return parseSweep(readInput(file, 'sweep file', 'check the path; scenarios/sweep-overcommit.yaml is an example'), file, opts);
 }
 
 export function parseSweep(text: string, file: string, opts: SweepLoadOptions = {}): LoadedSweep {
-  const { doc, lc } = parseYaml(text, file);
-  const ctx: Ctx = { file, text, lc, errors: [] };
+  const { doc, ctx } = parseYaml(text, file);
   const top = doc.contents as Node | null;
   if (!top || !isMap(top)) throw new InputError('a sweep file is a YAML mapping: a scenario with a sweep: section, or scenario: and sweep:', file, 1, 1, 'see scenarios/sweep-overcommit.yaml');
   const isScenario = top.has('host') || top.has('guests');

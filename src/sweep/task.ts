@@ -1,6 +1,6 @@
-import { InputError } from '../scenario/errors.js';
+import { InputError } from '../util/errors.js';
 import { parseScenario } from '../scenario/load.js';
-import { runScenario } from '../scenario/run.js';
+import { runScenario } from '../sim/run.js';
 import { metricsOf, type Metrics } from './metrics.js';
 
 export interface TaskMessage {

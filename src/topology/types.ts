@@ -31,3 +31,11 @@ export interface HostTopology {
   threadsPerCore: number;
   numaNodes: number;
 }
+
+/** Where one host CPU sits: socket, core, SMT thread and NUMA node. */
+export interface HostCpuPlace {
+  socket: number;
+  core: number;
+  thread: number;
+  node: number;
+}

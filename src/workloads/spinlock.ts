@@ -1,5 +1,6 @@
 import { bool, dur, int, num, oneOf } from '../util/params.js';
 import { cyc, jitteredWork, seedPrologue, type WorkloadDef } from './common.js';
+import { KVM_HC_KICK_CPU } from '../cpu/kvm-abi.js';
 
 /**
  * Threads, one per vCPU, taking one shared lock in a loop: non-critical
@@ -156,7 +157,7 @@ const LOCKS: Record<string, (p: Record<string, any>, maxcpus: number) => { acqui
       '  ld r6, [waiters+r5]',
       '  beq r6, 0, released',
       '  sub r1, r6, 1',
-      '  vmcall 5',
+      `  vmcall ${KVM_HC_KICK_CPU}`,
       'released:',
     ],
   }),

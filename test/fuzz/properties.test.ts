@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { assemble, AsmError } from '../../src/cpu/assembler.js';
 import { Core, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_PLE, STOP_SYNC } from '../../src/cpu/core.js';
 import { OPS } from '../../src/cpu/isa.js';
-import { InputError } from '../../src/scenario/errors.js';
+import { InputError } from '../../src/util/errors.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 
 // `npm test` runs a bounded number of cases; `npm run fuzz` sets FUZZ_RUNS higher.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 
 /** Four always-busy vCPUs on two pCPUs: every tick lands on a running vCPU, and many end in a reschedule. */
 function overcommitted(hz: number) {

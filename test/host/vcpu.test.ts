@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 
 function prog(source: string, opts: { cpus?: number; smp?: number; duration?: string; extra?: string; throughput?: string } = {}) {
   const indented = source

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { hostIdentity } from '../../src/cpu/models/host.js';
 import { mapDomain, parseLibvirtCpuset, type DomainHost } from '../../src/libvirt/domain.js';
 import { MAX_DOMAIN_BYTES, parseXml, readDomainFile } from '../../src/libvirt/xml.js';
-import { InputError, InputErrors } from '../../src/scenario/errors.js';
+import { InputError, InputErrors } from '../../src/util/errors.js';
 
 const host = (cpus = 8, cpuName = 'Skylake-Server'): DomainHost => ({ cpus, cpuName, cpu: hostIdentity(cpuName)! });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importLibvirt } from '../../src/libvirt/import.js';
 import { loadScenario, parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 import { cli, ROOT } from '../helpers.js';
 
 const EX = `${ROOT}examples/libvirt`;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFiles, diffReports, diffSweeps, fmt, renderDiffHtml, renderDiffText } from '../../src/report/diff.js';
+import { diffFiles, diffReports, diffSweeps, fmt, renderDiffHtml, renderDiffText } from '../../src/compare/diff.js';
 import type { Results } from '../../src/report/results.js';
 import type { SweepDoc } from '../../src/sweep/doc.js';
 import { cli, run } from '../helpers.js';

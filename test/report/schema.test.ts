@@ -5,7 +5,7 @@ import { reportSchema } from '../../src/report/schema.js';
 import { REPORT_VERSION } from '../../src/report/results.js';
 import { stableJson } from '../../src/util/files.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 import { ROOT, run } from '../helpers.js';
 
 const SCHEMA_FILE = `${ROOT}schema/report.schema.json`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CPU_NUMBER, parseCpuList, UnitError } from '../../src/scenario/units.js';
+import { MAX_CPU_NUMBER, parseCpuList, UnitError } from '../../src/util/units.js';
 import { cli } from '../helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runTo } from '../../src/scenario/run.js';
-import { renderView } from '../../src/scenario/inspect.js';
+import { runTo } from '../../src/sim/run.js';
+import { renderView } from '../../src/sim/inspect.js';
 import { parseProcCpuinfo } from '../../src/topology/hostfile.js';
 import { ROOT } from '../helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 import { run } from '../helpers.js';
 
 // What KVM does under over-commit, as switches: orderings from real runs.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXIT_COSTS, EXIT_REASONS } from '../../src/host/costs.js';
-import { kvmExitStats, renderView } from '../../src/scenario/inspect.js';
+import { kvmExitStats, renderView } from '../../src/sim/inspect.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 import { cli, ROOT } from '../helpers.js';
 
 // Exit times as the vCPUs record them: from the exit to the guest's re-entry,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario } from '../../src/scenario/load.js';
-import { runScenario, runTo } from '../../src/scenario/run.js';
-import { renderView } from '../../src/scenario/inspect.js';
+import { runScenario, runTo } from '../../src/sim/run.js';
+import { renderView } from '../../src/sim/inspect.js';
 import { run, ROOT } from '../helpers.js';
 
 // Seed §5, asserted from real runs of the shipped scenarios.

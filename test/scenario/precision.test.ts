@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/sim/run.js';
 import { relativeHalfWidth } from '../../src/stats/interval.js';
 import { stableJson } from '../../src/util/files.js';
 import { cli, ROOT } from '../helpers.js';

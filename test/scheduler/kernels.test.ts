@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { KernelError, kernelScheduler, parseKernel } from '../../src/scheduler/kernels.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import type { InputError } from '../../src/scenario/errors.js';
-import { runScenario } from '../../src/scenario/run.js';
+import type { InputError } from '../../src/util/errors.js';
+import { runScenario } from '../../src/sim/run.js';
 
 /** [uname -r, CPUs, scheduler, base_slice ns] */
 const KERNELS: [string, number, 'cfs' | 'eevdf', number | undefined][] = [

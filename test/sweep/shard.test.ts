@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/scenario/errors.js';
+import { InputError } from '../../src/util/errors.js';
 import { shardFromEnv } from '../../src/sweep/shard.js';
 
 const message = (env: Record<string, string>) => {

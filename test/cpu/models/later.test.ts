@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderCpuHelp } from '../../../src/cpu/models/index.js';
 import { parseScenario } from '../../../src/scenario/load.js';
-import { runTo } from '../../../src/scenario/run.js';
-import { renderView } from '../../../src/scenario/inspect.js';
+import { runTo } from '../../../src/sim/run.js';
+import { renderView } from '../../../src/sim/inspect.js';
 import { resolveMachine } from '../../../src/topology/machines.js';
 
 const guest = (machine: string | undefined, cpu: string, hostCpu = 'EPYC-Genoa') =>

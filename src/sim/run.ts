@@ -1,9 +1,10 @@
 import { buildSimulation, defOf, type Simulation } from './build.js';
-import type { Scenario } from './load.js';
-import { collect, type Results } from '../report/results.js';
-import { Sampler } from '../report/sampler.js';
-import { MeasuredWindow } from '../report/window.js';
-import { addIntervals } from '../report/intervals.js';
+import type { Scenario } from '../scenario/load.js';
+import type { Results } from '../report/results.js';
+import { collect } from './collect.js';
+import { Sampler } from './sampler.js';
+import { MeasuredWindow } from './window.js';
+import { addIntervals } from './intervals.js';
 import { batchMeansCi, relativeHalfWidth, SECTIONS } from '../stats/interval.js';
 import { mser5 } from '../stats/mser.js';
 import { TimelineRunner } from './timeline-run.js';

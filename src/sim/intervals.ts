@@ -1,7 +1,7 @@
 import { LogHistogram } from '../host/stats.js';
 import type { Guest } from '../host/guest.js';
 import { batchMeansCi, sectionCi, SECTIONS, type Ci95 } from '../stats/interval.js';
-import type { Results } from './results.js';
+import type { Results } from '../report/results.js';
 import type { Sampler } from './sampler.js';
 
 /**

@@ -2,7 +2,7 @@ import { Prio, type Handler, type SimEvent } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
 import type { HostThread } from '../host/thread.js';
 import { VcpuStats, type Vcpu } from '../host/vcpu.js';
-import type { Simulation } from '../scenario/build.js';
+import type { Simulation } from './build.js';
 
 /** A thread's event counts (time shares are clipped to the window as they are accounted). */
 export interface ThreadCounts {

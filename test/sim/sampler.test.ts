@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
-import type { Series } from '../../src/report/sampler.js';
+import { runScenario } from '../../src/sim/run.js';
+import type { Series } from '../../src/report/results.js';
 
 const text = (extra = '') => `duration: 40ms
 warmup: 5ms

@@ -1,22 +1,10 @@
 import { Prio, type Handler, type SimEvent } from '../engine/engine.js';
 import type { Ns } from '../engine/time.js';
-import type { Simulation } from '../scenario/build.js';
+import type { Simulation } from './build.js';
 import { CPU_ACC_NAMES } from '../host/host.js';
 import { ACC_GUEST, ACC_KVM, ACC_QEMU, ACC_WAIT, STATE_RUNNING, type HostThread } from '../host/thread.js';
+import type { Series } from '../report/results.js';
 import type { MeasuredWindow } from './window.js';
-
-/** Time series of a run, sampled at a fixed simulated interval after warm-up. */
-export interface Series {
-  interval_ns: number;
-  /** End time of each sample window, ns since the start of the run. */
-  t_ns: number[];
-  /** Per pCPU, the share of each window in each state (guest, kvm, qemu, host, sched, idle). */
-  pcpu: { cpu: number; share: Record<string, number[]> }[];
-  /** Per guest, throughput in each window (operations per second). */
-  guests: { name: string; throughput: number[]; steal_share: number[]; latency_mean_ns: (number | null)[] }[];
-  /** Per vCPU, the pCPU it was running on at the sample instant (-1: not running). */
-  vcpu_psr: { guest: string; cpu: number; psr: number[] }[];
-}
 
 /**
  * Samples the run every `interval` ns: one event per interval, reading the

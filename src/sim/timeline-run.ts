@@ -1,8 +1,8 @@
 import { Prio, type Handler, type SimEvent } from '../engine/engine.js';
 import type { HostThread } from '../host/thread.js';
 import { defOf, type Simulation } from './build.js';
-import type { TimelineCommand } from './timeline.js';
-import { formatCpuList } from './units.js';
+import type { TimelineCommand } from '../scenario/timeline.js';
+import { formatCpuList } from '../util/units.js';
 import { plural } from '../util/plural.js';
 
 /** What a timeline command did, for reports. */

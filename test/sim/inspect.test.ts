@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.js';
-import { runScenario, runTo } from '../../src/scenario/run.js';
-import { renderView } from '../../src/scenario/inspect.js';
+import { runScenario, runTo } from '../../src/sim/run.js';
+import { renderView } from '../../src/sim/inspect.js';
 import { cli, ROOT } from '../helpers.js';
 
 // Seed §2.3: what the guest sees for each -smp example, rendered from the

@@ -13,9 +13,9 @@
  * Without both intervals the row says "no interval": simvm does not guess.
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../scenario/errors.js';
-import { table } from './table.js';
-import type { GuestResult, Results } from './results.js';
+import { InputError } from '../util/errors.js';
+import { table } from '../report/table.js';
+import type { GuestResult, Results } from '../report/results.js';
 import type { SweepDoc } from '../sweep/doc.js';
 
 /** Largest results file read. */

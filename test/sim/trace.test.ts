@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/scenario/run.js';
-import { DEFAULT_TRACE_EVENTS, TraceRecorder, type TraceEvent, type TraceFile } from '../../src/report/trace.js';
+import { runScenario } from '../../src/sim/run.js';
+import { DEFAULT_TRACE_EVENTS, TraceRecorder, type TraceEvent, type TraceFile } from '../../src/sim/trace.js';
 import { ROOT } from '../helpers.js';
 
 function traced(file: string, sets: string[], opts: { maxEvents?: number; check?: boolean } = {}) {

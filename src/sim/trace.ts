@@ -31,7 +31,7 @@
 import type { Ns } from '../engine/time.js';
 import type { Tracer } from '../host/tracer.js';
 import { ACC_HOST, ACC_NAMES } from '../host/thread.js';
-import type { Simulation } from '../scenario/build.js';
+import type { Simulation } from './build.js';
 import { VERSION } from '../version.js';
 
 /** Default most events a trace keeps: about 25 MB of JSON, which the Perfetto UI opens in seconds. */

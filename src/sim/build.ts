@@ -1,10 +1,12 @@
 import { Engine } from '../engine/engine.js';
 import { Guest } from '../host/guest.js';
-import { defaultHostConfig, Host, type CpuPlaceHost, type HostConfig } from '../host/host.js';
+import { Host, type HostConfig } from '../host/host.js';
+import { DEFAULT_CACHE } from '../host/costs.js';
+import { hostPlaces } from '../topology/host-places.js';
 import type { KvmConfig } from '../host/vcpu.js';
 import type { ExitCosts } from '../host/costs.js';
-import type { GuestDef, Scenario } from './load.js';
-import { InputError } from './errors.js';
+import { pidInput, type GuestDef, type Scenario } from '../scenario/load.js';
+import { pidPlan } from '../host/pids.js';
 import { kernelScheduler, parseKernel } from '../scheduler/kernels.js';
 import { addBackground, addKernelThreads, type HostProcess } from '../host/kthreads.js';
 import { weightOfNice } from '../scheduler/types.js';
@@ -30,59 +32,41 @@ export function defOf(sim: Simulation, g: Guest): GuestDef {
 }
 
 /**
- * Host CPU numbering as Linux enumerates a typical x86 server: the first
- * thread of every core across sockets first, then the second threads, so
- * cpu N and cpu N + sockets*cores are SMT siblings.
+ * The host model's configuration from the validated scenario: every value
+ * comes from the scenario, whose defaults the field table
+ * (src/scenario/fields.ts) filled in; only the names change here.
  */
-export function hostPlaces(h: any): CpuPlaceHost[] {
-  if (h.places) return h.places;
-  const t = h.topology ?? {};
-  const given = h.topology !== undefined;
-  const sockets = given ? t.sockets : 1;
-  const cores = given ? t.cores : h.cpus;
-  const threads = given ? t.threads : 1;
-  const nodes = given ? t.numa_nodes : 1;
-  const places: CpuPlaceHost[] = [];
-  for (let th = 0; th < threads; th++)
-    for (let s = 0; s < sockets; s++)
-      for (let c = 0; c < cores; c++) places.push({ socket: s, core: c, thread: th, node: Math.floor((s * nodes) / sockets) });
-  return places;
-}
-
 export function hostConfig(s: Scenario, check: boolean): HostConfig {
   const h = s.host;
   const places = hostPlaces(h);
-  const cfg = defaultHostConfig(places);
-  cfg.freqHz = h.freq;
-  cfg.hz = h.hz;
-  cfg.smtFactor = h.smt_factor;
-  cfg.isolcpus = h.isolcpus;
-  cfg.nohzFull = h.nohz_full;
   const sch = h.scheduler;
-  cfg.sched = {
-    kind: sch.kind,
-    ncpus: places.length,
-    tunables: {
-      ...(sch.latency !== undefined && { latencyNs: sch.latency }),
-      ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
-      ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
-      ...(sch.base_slice !== undefined && { baseSliceNs: sch.base_slice }),
-      // Without base_slice, the host kernel's default (6.15 lowered it).
-      ...(sch.base_slice === undefined && h.kernel !== undefined && { baseSliceNs: kernelScheduler(parseKernel(h.kernel), places.length).baseSliceNs }),
+  return {
+    places,
+    freqHz: h.freq,
+    hz: h.hz,
+    sched: {
+      kind: sch.kind,
+      ncpus: places.length,
+      tunables: {
+        ...(sch.latency !== undefined && { latencyNs: sch.latency }),
+        ...(sch.min_granularity !== undefined && { minGranularityNs: sch.min_granularity }),
+        ...(sch.wakeup_granularity !== undefined && { wakeupGranularityNs: sch.wakeup_granularity }),
+        ...(sch.base_slice !== undefined && { baseSliceNs: sch.base_slice }),
+        // Without base_slice, the host kernel's default (6.15 lowered it).
+        ...(sch.base_slice === undefined && h.kernel !== undefined && { baseSliceNs: kernelScheduler(parseKernel(h.kernel), places.length).baseSliceNs }),
+      },
     },
+    costs: { contextSwitchNs: h.costs.context_switch, tickNs: h.costs.tick },
+    // Refill bandwidths are not scenario fields: the model's own.
+    cache: { ...DEFAULT_CACHE, privateBytes: h.cache.private, llcBytes: h.cache.llc, decayNs: h.cache.decay },
+    isolcpus: h.isolcpus,
+    nohzFull: h.nohz_full,
+    smtFactor: h.smt_factor,
+    migrationCostNs: sch.migration_cost,
+    balanceIntervalNs: sch.balance_interval,
+    warmupNs: s.warmup,
+    check,
   };
-  cfg.migrationCostNs = sch.migration_cost;
-  cfg.balanceIntervalNs = sch.balance_interval;
-  cfg.costs = { contextSwitchNs: h.costs.context_switch, tickNs: h.costs.tick };
-  cfg.cache = { ...cfg.cache, privateBytes: h.cache.private, llcBytes: h.cache.llc, decayNs: h.cache.decay };
-  cfg.warmupNs = s.warmup;
-  cfg.check = check;
-  for (const list of [cfg.isolcpus, cfg.nohzFull]) {
-    const bad = list.find((c) => c >= places.length);
-    if (bad !== undefined) throw new InputError(`host CPU ${bad} in isolcpus/nohz_full does not exist (the host has CPUs 0-${places.length - 1})`, s.file);
-  }
-  if (cfg.isolcpus.length >= places.length) throw new InputError('isolcpus covers every host CPU: ordinary threads would have nowhere to run', s.file, undefined, undefined, 'leave at least one CPU out of isolcpus');
-  return cfg;
 }
 
 export function kvmConfig(s: Scenario): KvmConfig {
@@ -115,13 +99,6 @@ export function kvmConfig(s: Scenario): KvmConfig {
   };
 }
 
-/** First pid of background processes (after the kernel threads of up to 256 CPUs). */
-const FIRST_BACKGROUND_PID = 1500;
-/** First pid of QEMU processes; kernel threads and system daemons come before. */
-const FIRST_QEMU_PID = 2000;
-/** Room for each QEMU process's threads before the next process's pid. */
-const PID_STRIDE_MIN = 16;
-
 /** The QEMU command line of a guest, as `ps` shows it. */
 export function qemuArgs(name: string, smpText: string, memory: number): string {
   const gib = memory / 1024 ** 3;
@@ -138,14 +115,14 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean; actAhead?:
   const kvm = kvmConfig(s);
   const sim: Simulation = { scenario: s, engine, host, guests: [], stopReason: null, processes: [], guestDefs: new Map() };
   if (s.host.kthreads) sim.processes.push(...addKernelThreads(engine, host));
-  const bgPid = Math.max(FIRST_BACKGROUND_PID, 7 + 5 * host.ncpus + 100);
-  const bg = addBackground(engine, host, s.host.background ?? [], bgPid, weightOfNice);
+  const pids = pidPlan(pidInput(s));
+  const bg = addBackground(engine, host, s.host.background ?? [], pids.backgroundPid, weightOfNice);
   sim.processes.push(...bg);
-  let pid = Math.max(FIRST_QEMU_PID, bgPid + bg.length + 100);
+  let j = 0;
   for (const g of s.guests) {
     for (let k = 1; k <= g.count; k++) {
       const name = g.count > 1 ? `${g.name}-${k}` : g.name;
-      const stride = Math.max(PID_STRIDE_MIN, g.smp.maxcpus + 8);
+      const pid = pids.qemuPids[j++];
       const guest = new Guest(
         engine,
         host,
@@ -176,17 +153,10 @@ export function buildSimulation(s: Scenario, opts: { check?: boolean; actAhead?:
       if (g.emulator_pin) for (const t of [guest.mainThread, ...guest.auxThreads]) host.setAffinity(t, g.emulator_pin, 0);
       sim.guests.push(guest);
       sim.guestDefs.set(guest, g);
-      pid += stride;
     }
   }
   for (const guest of sim.guests) guest.boot(0);
   const kind: string = s.host.scheduler.kind;
   if (kind.startsWith('cosched-')) new CoScheduler(engine, host, sim.guests, kind === 'cosched-strict' ? 'strict' : 'relaxed', s.host.scheduler.cosched_skew, host.tickNs);
-  // Numeric taskset targets can only be checked once pids exist.
-  for (const c of s.timeline) {
-    if (c.kind === 'taskset' && /^\d+$/.test(c.target) && !host.threads.some((t) => t.tid === Number(c.target))) {
-      throw new InputError(`timeline: taskset: no process or thread ${c.target}`, s.file, c.where?.line, c.where?.col, 'simvm view <scenario> ps lists the pids and lwps');
-    }
-  }
   return sim;
 }

@@ -26,9 +26,9 @@ import { EXIT_REASONS } from '../host/costs.js';
 import { buildSimulation, defOf, type Simulation } from './build.js';
 import { runTo } from './run.js';
 import { TimelineRunner } from './timeline-run.js';
-import { parseDuration, UnitError } from './units.js';
-import { InputError } from './errors.js';
-import type { Scenario } from './load.js';
+import { parseDuration, UnitError } from '../util/units.js';
+import { InputError } from '../util/errors.js';
+import type { Scenario } from '../scenario/load.js';
 import { suggest } from '../util/suggest.js';
 
 /**
