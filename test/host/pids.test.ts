@@ -42,7 +42,7 @@ describe('pid plan', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(InputErrors);
-      expect((e as InputErrors).format()).toMatch(/pids\.yaml:4:\d+: error: host\.nohz_full: host CPU 7 does not exist \(the host has CPUs 0-5\)/);
+      expect((e as InputErrors).format()).toMatch(/simvm: error: pids\.yaml:4:\d+: host\.nohz_full: host CPU 7 does not exist \(the host has CPUs 0-5\)/);
     }
   });
 });

@@ -51,11 +51,11 @@ describe('<vcpu>', () => {
     ]);
   });
   it('bad values are errors at the value, with a fix', () => {
-    expect(errors('  <vcpu>four</vcpu>')).toEqual(["d.xml:3:3: error: <vcpu> must be a whole number, got 'four'\n  hint: e.g. 1"]);
-    expect(errors("  <vcpu placement='dynamic'>2</vcpu>")).toEqual(["d.xml:3:19: error: <vcpu placement='dynamic'>: placement must be one of static, auto\n  hint: libvirt's domain schema allows static, auto"]);
-    expect(errors("  <vcpu current='5'>4</vcpu>")[0]).toBe('d.xml:3:17: error: <vcpu current> must be between 1 and 4, got 5');
-    expect(errors("  <vcpu cpuset='3-1'>2</vcpu>")[0]).toBe("d.xml:3:16: error: <vcpu cpuset='3-1'>: the range '3-1' runs backwards\n  hint: write it as libvirt does: '1-4,^3,6'");
-    expect(errors("  <vcpu cpuset='9'>2</vcpu>")[0]).toBe("d.xml:3:16: error: <vcpu cpuset='9'>: host CPU 9 does not exist (the host has CPUs 0-7)\n  hint: pin to CPUs the host has, or describe the host with host.from / --host");
+    expect(errors('  <vcpu>four</vcpu>')).toEqual(["simvm: error: d.xml:3:3: <vcpu> must be a whole number, got 'four'\n  hint: e.g. 1"]);
+    expect(errors("  <vcpu placement='dynamic'>2</vcpu>")).toEqual(["simvm: error: d.xml:3:19: <vcpu placement='dynamic'>: placement must be one of static, auto\n  hint: libvirt's domain schema allows static, auto"]);
+    expect(errors("  <vcpu current='5'>4</vcpu>")[0]).toBe('simvm: error: d.xml:3:17: <vcpu current> must be between 1 and 4, got 5');
+    expect(errors("  <vcpu cpuset='3-1'>2</vcpu>")[0]).toBe("simvm: error: d.xml:3:16: <vcpu cpuset='3-1'>: the range '3-1' runs backwards\n  hint: write it as libvirt does: '1-4,^3,6'");
+    expect(errors("  <vcpu cpuset='9'>2</vcpu>")[0]).toBe("simvm: error: d.xml:3:16: <vcpu cpuset='9'>: host CPU 9 does not exist (the host has CPUs 0-7)\n  hint: pin to CPUs the host has, or describe the host with host.from / --host");
   });
 });
 
@@ -89,14 +89,14 @@ describe('<vcpus>', () => {
   });
   it("refuses what libvirt's qemuDomainDefVcpusPostParse refuses, with its messages", () => {
     const off0 = vcpus(["    <vcpu id='0' enabled='no' hotpluggable='yes'/>", "    <vcpu id='1' enabled='yes' hotpluggable='no'/>", "    <vcpu id='2' enabled='yes' hotpluggable='yes'/>", "    <vcpu id='3' enabled='yes' hotpluggable='yes'/>"].join('\n'));
-    expect(errors(off0)).toContain("d.xml:4:3: error: vcpu 0 can't be offline\n  hint: enable vCPU 0: it is the boot CPU");
+    expect(errors(off0)).toContain("simvm: error: d.xml:4:3: vcpu 0 can't be offline\n  hint: enable vCPU 0: it is the boot CPU");
     const after = vcpus(["    <vcpu id='0' enabled='yes' hotpluggable='no'/>", "    <vcpu id='1' enabled='yes' hotpluggable='yes'/>", "    <vcpu id='2' enabled='yes' hotpluggable='no'/>", "    <vcpu id='3' enabled='no' hotpluggable='yes'/>"].join('\n'));
     expect(errors(after)).toEqual([
-      'd.xml:4:3: error: online non-hotpluggable vcpus need to be ordered prior to hotpluggable vcpus\n  hint: vCPU 2 is not hotpluggable but vCPU 1 is: QEMU boots the first vCPUs with -smp N and hot-plugs the others',
+      'simvm: error: d.xml:4:3: online non-hotpluggable vcpus need to be ordered prior to hotpluggable vcpus\n  hint: vCPU 2 is not hotpluggable but vCPU 1 is: QEMU boots the first vCPUs with -smp N and hot-plugs the others',
     ]);
     const count = vcpus(["    <vcpu id='0' enabled='yes' hotpluggable='no'/>", "    <vcpu id='1' enabled='no' hotpluggable='yes'/>", "    <vcpu id='2' enabled='no' hotpluggable='yes'/>", "    <vcpu id='3' enabled='no' hotpluggable='yes'/>"].join('\n'));
-    expect(errors(count)).toEqual(['d.xml:4:3: error: <vcpus> enables 1 vCPUs but <vcpu current> says 3\n  hint: make the count of enabled vCPUs equal <vcpu current=...>']);
-    expect(errors(vcpus("    <vcpu id='4' enabled='yes'/>"))[0]).toBe('d.xml:5:14: error: <vcpu id> must be between 0 and 3, got 4');
+    expect(errors(count)).toEqual(['simvm: error: d.xml:4:3: <vcpus> enables 1 vCPUs but <vcpu current> says 3\n  hint: make the count of enabled vCPUs equal <vcpu current=...>']);
+    expect(errors(vcpus("    <vcpu id='4' enabled='yes'/>"))[0]).toBe('simvm: error: d.xml:5:14: <vcpu id> must be between 0 and 3, got 4');
   });
 });
 
@@ -113,9 +113,9 @@ describe('<cputune>', () => {
     expect(map("  <vcpu>3</vcpu>\n  <cputune>\n    <vcpupin vcpu='0' cpuset='1'/>\n    <vcpupin vcpu='1' cpuset='2'/>\n    <vcpupin vcpu='2' cpuset='2'/>\n  </cputune>").guest.pin).toEqual(['1', '2']);
   });
   it('refuses a pin of a vCPU the domain lacks, a duplicate, and a host CPU that does not exist', () => {
-    expect(errors("  <vcpu>2</vcpu>\n  <cputune>\n    <vcpupin vcpu='2' cpuset='1'/>\n  </cputune>")).toEqual(['d.xml:5:19: error: <vcpupin vcpu> must be between 0 and 1, got 2']);
-    expect(errors("  <vcpu>2</vcpu>\n  <cputune>\n    <vcpupin vcpu='0' cpuset='1'/>\n    <vcpupin vcpu='0' cpuset='2'/>\n  </cputune>")).toEqual(['d.xml:6:19: error: duplicate vcpupin for vCPU 0\n  hint: give each vCPU one <vcpupin>']);
-    expect(errors("  <vcpu>1</vcpu>\n  <cputune>\n    <emulatorpin cpuset='8'/>\n  </cputune>")[0]).toMatch(/^d\.xml:5:25: error: <emulatorpin cpuset='8'>: host CPU 8 does not exist/);
+    expect(errors("  <vcpu>2</vcpu>\n  <cputune>\n    <vcpupin vcpu='2' cpuset='1'/>\n  </cputune>")).toEqual(['simvm: error: d.xml:5:19: <vcpupin vcpu> must be between 0 and 1, got 2']);
+    expect(errors("  <vcpu>2</vcpu>\n  <cputune>\n    <vcpupin vcpu='0' cpuset='1'/>\n    <vcpupin vcpu='0' cpuset='2'/>\n  </cputune>")).toEqual(['simvm: error: d.xml:6:19: duplicate vcpupin for vCPU 0\n  hint: give each vCPU one <vcpupin>']);
+    expect(errors("  <vcpu>1</vcpu>\n  <cputune>\n    <emulatorpin cpuset='8'/>\n  </cputune>")[0]).toMatch(/^simvm: error: d\.xml:5:25: <emulatorpin cpuset='8'>: host CPU 8 does not exist/);
   });
   it('every cgroup and scheduling element simvm does not model is a warning at its position', () => {
     const inner = [
@@ -161,7 +161,7 @@ describe('<cpu>', () => {
     expect(map("  <cpu mode='custom' match='exact'><model fallback='forbid'>Haswell</model></cpu>").guest.cpu).toBe('Haswell');
     expect(map('').guest.cpu).toBe('qemu64');
     expect(map("  <cpu><topology sockets='1' cores='1' threads='1'/></cpu>").guest.cpu).toBe('qemu64');
-    expect(errors("  <cpu mode='custom'><model>Skylake-Servr</model></cpu>")).toEqual(["d.xml:3:22: error: <model>Skylake-Servr</model> is not a CPU model simvm knows\n  hint: did you mean 'Skylake-Server'? (simvm cpu-models lists them)"]);
+    expect(errors("  <cpu mode='custom'><model>Skylake-Servr</model></cpu>")).toEqual(["simvm: error: d.xml:3:22: <model>Skylake-Servr</model> is not a CPU model simvm knows\n  hint: did you mean 'Skylake-Server'? (simvm cpu-models lists them)"]);
     expect(warnings("  <cpu mode='custom' match='minimum'><model>Haswell</model></cpu>")).toEqual(["3:28: <cpu match='minimum'>: the guest gets exactly the model and features listed (libvirt may add host features)"]);
   });
   it('feature policies follow formatdomain.rst against the host', () => {
@@ -174,13 +174,13 @@ describe('<cpu>', () => {
     expect(cpu("<feature policy='disable' name='hle'/>")).toBe('Haswell,-hle');
     expect(cpu("<feature policy='forbid' name='sha-ni'/>")).toBe('Haswell,-sha-ni');
     expect(errors("  <cpu mode='custom'><model>Haswell</model><feature policy='require' name='sha-ni'/></cpu>")).toEqual([
-      "d.xml:3:75: error: <feature policy='require' name='sha-ni'>: the host (Skylake-Server) does not have sha-ni, so libvirt would not start the domain\n  hint: use policy='optional', or a host that has it",
+      "simvm: error: d.xml:3:75: <feature policy='require' name='sha-ni'>: the host (Skylake-Server) does not have sha-ni, so libvirt would not start the domain\n  hint: use policy='optional', or a host that has it",
     ]);
-    expect(errors("  <cpu mode='custom'><model>Haswell</model><feature policy='forbid' name='avx2'/></cpu>")[0]).toMatch(/^d\.xml:3:74: error: <feature policy='forbid' name='avx2'>: the host \(Skylake-Server\) has avx2/);
+    expect(errors("  <cpu mode='custom'><model>Haswell</model><feature policy='forbid' name='avx2'/></cpu>")[0]).toMatch(/^simvm: error: d\.xml:3:74: <feature policy='forbid' name='avx2'>: the host \(Skylake-Server\) has avx2/);
     expect(errors("  <cpu mode='custom'><model>Haswell</model><feature policy='maybe' name='avx2'/></cpu>")[0]).toBe(
-      "d.xml:3:60: error: <feature policy='maybe'>: policy must be one of force, require, optional, disable, forbid\n  hint: libvirt's domain schema allows force, require, optional, disable, forbid",
+      "simvm: error: d.xml:3:60: <feature policy='maybe'>: policy must be one of force, require, optional, disable, forbid\n  hint: libvirt's domain schema allows force, require, optional, disable, forbid",
     );
-    expect(errors("  <cpu mode='custom'><model>Haswell</model><feature name='warp-drive'/></cpu>")[0]).toBe("d.xml:3:58: error: <feature name='warp-drive'> is not a CPU feature simvm knows\n  hint: use the QEMU / libvirt name, e.g. vmx, avx2, pcid");
+    expect(errors("  <cpu mode='custom'><model>Haswell</model><feature name='warp-drive'/></cpu>")[0]).toBe("simvm: error: d.xml:3:58: <feature name='warp-drive'> is not a CPU feature simvm knows\n  hint: use the QEMU / libvirt name, e.g. vmx, avx2, pcid");
   });
   it('features apply to host-passthrough too', () => {
     expect(map("  <cpu mode='host-passthrough'><feature policy='disable' name='vmx'/></cpu>").guest.cpu).toBe('host,-vmx');
@@ -189,10 +189,10 @@ describe('<cpu>', () => {
     expect(map("  <vcpu current='6'>8</vcpu>\n  <cpu><topology sockets='2' dies='1' clusters='1' cores='2' threads='2'/></cpu>").guest.smp).toBe('6,maxcpus=8,sockets=2,cores=2,threads=2');
     expect(map("  <vcpu>8</vcpu>\n  <cpu><topology sockets='1' dies='2' cores='2' threads='2'/></cpu>").guest.smp).toBe('8,maxcpus=8,sockets=1,dies=2,cores=2,threads=2');
     expect(errors("  <vcpu>8</vcpu>\n  <cpu><topology sockets='1' cores='2' threads='2'/></cpu>")).toEqual([
-      "d.xml:4:8: error: CPU topology doesn't match maximum vcpu count: 1*1*1*2*2 = 4, <vcpu> is 8\n  hint: sockets x dies x clusters x cores x threads must equal <vcpu>",
+      "simvm: error: d.xml:4:8: CPU topology doesn't match maximum vcpu count: 1*1*1*2*2 = 4, <vcpu> is 8\n  hint: sockets x dies x clusters x cores x threads must equal <vcpu>",
     ]);
     expect(errors("  <vcpu>8</vcpu>\n  <cpu><topology sockets='1' clusters='2' cores='2' threads='2'/></cpu>")).toEqual([
-      "d.xml:4:39: error: <topology clusters='2'>: the x86 pc and q35 machines have no clusters\n  hint: use clusters='1' (or leave it out)",
+      "simvm: error: d.xml:4:39: <topology clusters='2'>: the x86 pc and q35 machines have no clusters\n  hint: use clusters='1' (or leave it out)",
     ]);
   });
 });
@@ -202,7 +202,7 @@ describe('<os>, <features>, <numatune>, <memory> and the rest', () => {
     expect(warnings("  <os><type arch='x86_64' machine='pc-q35-8.2'>hvm</type></os>")).toEqual([
       "3:35: <type machine='pc-q35-8.2'>: the machine type is not modelled (simvm fills in -smp as the pre-6.2 pc machines do; libvirt writes every topology field, so this changes nothing here)",
     ]);
-    expect(errors("  <os><type arch='aarch64'>hvm</type></os>")).toEqual(["d.xml:3:18: error: <type arch='aarch64'>: simvm models x86 guests only\n  hint: use arch='x86_64'"]);
+    expect(errors("  <os><type arch='aarch64'>hvm</type></os>")).toEqual(["simvm: error: d.xml:3:18: <type arch='aarch64'>: simvm models x86 guests only\n  hint: use arch='x86_64'"]);
   });
   it('hint-dedicated and pvspinlock become the KVM CPUID bits libvirt sets', () => {
     const m = map("  <features><kvm><hint-dedicated state='on'/><pv-ipi state='off'/></kvm><pvspinlock state='off'/></features>");
@@ -241,12 +241,12 @@ describe('XML errors', () => {
   };
   it('a malformed document: the parser position and a fix', () => {
     expect(parseErr("<domain type='kvm'>\n  <vcpu>2</cpu>\n</domain>")).toBe(
-      'd.xml:2:9: error: XML: Opening and ending tag mismatch: "vcpu" != "cpu"\n  hint: the file is not well-formed XML: check the tags around this point (virsh dumpxml writes a valid domain)',
+      'simvm: error: d.xml:2:9: XML: Opening and ending tag mismatch: "vcpu" != "cpu"\n  hint: the file is not well-formed XML: check the tags around this point (virsh dumpxml writes a valid domain)',
     );
-    expect(parseErr('')).toMatch(/^d\.xml:1:1: error: XML: missing root element/);
+    expect(parseErr('')).toMatch(/^simvm: error: d\.xml:1:1: XML: missing root element/);
   });
   it('the wrong root element', () => {
-    expect(parseErr("<?xml version='1.0'?>\n<network><name>x</name></network>")).toBe('d.xml:2:1: error: the root element is <network>, not <domain>\n  hint: give the XML of a domain, as `virsh dumpxml DOMAIN` prints it');
+    expect(parseErr("<?xml version='1.0'?>\n<network><name>x</name></network>")).toBe('simvm: error: d.xml:2:1: the root element is <network>, not <domain>\n  hint: give the XML of a domain, as `virsh dumpxml DOMAIN` prints it');
   });
   it('files are read only up to a size limit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'simvm-lv-'));

@@ -52,7 +52,7 @@ describe('simvm import libvirt', () => {
     writeFileSync(out, 'precious\n');
     const refused = cli(['import', 'libvirt', `${EX}/db.xml`, '-o', out]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe(`${out}: error: the output file exists\n  hint: choose another -o, or add --force to replace it\n`);
+    expect(refused.stderr).toBe(`simvm: error: ${out}: the output file exists\n  hint: choose another -o, or add --force to replace it\n`);
     expect(readFileSync(out, 'utf8')).toBe('precious\n');
     const forced = cli(['import', 'libvirt', `${EX}/db.xml`, '-o', out, '--force']);
     expect(forced.code).toBe(0);
@@ -65,7 +65,7 @@ describe('simvm import libvirt', () => {
     writeFileSync(join(d, 'bad.xml'), "<domain type='kvm'>\n  <name>x</name>\n  <vcpu>0</vcpu>\n</domain>\n");
     const res = cli(['import', 'libvirt', 'bad.xml', '-o', 'out.yaml'], { cwd: d });
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe('bad.xml:3:3: error: <vcpu> must be between 1 and 4096, got 0\n');
+    expect(res.stderr).toBe('simvm: error: bad.xml:3:3: <vcpu> must be between 1 and 4096, got 0\n');
     expect(() => readFileSync(join(d, 'out.yaml'))).toThrow();
   });
 });
@@ -114,7 +114,8 @@ describe('guests: - libvirt: FILE in a scenario', () => {
     writeFileSync(join(d, 'sw.yaml'), 'duration: 30ms\nwarmup: 10ms\nhost: { cpus: 4 }\nguests:\n  - libvirt: web.xml\n    workload: { kind: request, rate: 5k/s }\nsweep:\n  params:\n    guests.web.workload.rate: [2k/s, 5k/s]\n');
     const r = cli(['sweep', 'sw.yaml', '-q', '--format', 'json', '--out', 'out', '-j', '1'], { cwd: d });
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    // JSON goes to the output directory, never to stdout.
+    const doc = JSON.parse(readFileSync(join(d, 'out', 'sweep.json'), 'utf8'));
     expect(doc.points.map((p: { runs: unknown[] }) => p.runs.length)).toEqual([1, 1]);
   });
 
@@ -124,8 +125,8 @@ describe('guests: - libvirt: FILE in a scenario', () => {
     writeFileSync(join(d, 's.yaml'), 'host: { cpus: 4 }\nguests:\n  - libvirt: db.xml\n');
     const r = cli(['s.yaml', '--no-write'], { cwd: d });
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe("db.xml:9:30: error: <vcpupin cpuset='4'>: host CPU 4 does not exist (the host has CPUs 0-3)");
+    expect(r.stderr.split('\n')[0]).toBe("simvm: error: db.xml:9:30: <vcpupin cpuset='4'>: host CPU 4 does not exist (the host has CPUs 0-3)");
     writeFileSync(join(d, 's.yaml'), 'host: { cpus: 8 }\nguests:\n  - libvirt: none.xml\n');
-    expect(cli(['s.yaml', '--no-write'], { cwd: d }).stderr).toBe('none.xml: error: no such file\n  hint: check the path (save one with `virsh dumpxml DOMAIN > DOMAIN.xml`)\n');
+    expect(cli(['s.yaml', '--no-write'], { cwd: d }).stderr).toBe('simvm: error: none.xml: no such file\n  hint: check the path (save one with `virsh dumpxml DOMAIN > DOMAIN.xml`)\n');
   });
 });

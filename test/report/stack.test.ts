@@ -39,6 +39,6 @@ describe('simvm cpu-models --machine', () => {
   it('refuses a machine simvm does not model, exit 2', () => {
     const r = cli(['cpu-models', '--machine', 'pc-q35-9.9']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: --machine: "pc-q35-9\.9" is not a machine type simvm models\n {2}hint: did you mean "pc-q35-9\.[0-2]"\?/);
+    expect(r.stderr).toMatch(/^simvm: error: --machine: "pc-q35-9\.9" is not a machine type simvm models\n {2}hint: did you mean "pc-q35-9\.[0-2]"\?/);
   });
 });

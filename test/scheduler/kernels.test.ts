@@ -65,7 +65,7 @@ describe('host.kernel in a scenario', () => {
     } catch (e) {
       caught = e;
     }
-    expect((caught as InputError).format()).toMatch(/k\.yaml:3:\d+: error: host\.kernel must be a string\n  hint: quote it: "3\.10"/);
+    expect((caught as InputError).format()).toMatch(/simvm: error: k\.yaml:3:\d+: host\.kernel must be a string\n  hint: quote it: "3\.10"/);
   });
   it('a kernel older than simvm models', () => {
     expect(() => scenario(', kernel: "2.6.32"')).toThrow(/host\.kernel: Linux 2\.6 is older than simvm models/);
