@@ -1,5 +1,5 @@
 import { Prio, type Engine, type Handler, type SimEvent, InvariantError } from '../engine/engine.js';
-import type { Ns } from '../engine/time.js';
+import { periodNs, type Ns } from '../engine/time.js';
 import { makeScheduler, type RunQueue, type SchedClass, type SchedulerConfig } from '../scheduler/index.js';
 import { DEFAULT_CACHE, DEFAULT_HOST_COSTS, type CacheModel, type HostCosts } from './costs.js';
 import type { Tracer } from './tracer.js';
@@ -129,7 +129,7 @@ export class Host implements Handler {
     readonly cfg: HostConfig,
   ) {
     const n = cfg.places.length;
-    this.tickNs = Math.round(1e9 / cfg.hz);
+    this.tickNs = periodNs(cfg.hz);
     this.sched = makeScheduler<HostThread>({ tickNs: this.tickNs, ...cfg.sched });
     this.cpus = cfg.places.map((p, i) => new Pcpu(i, p, cfg.isolcpus.includes(i), cfg.nohzFull.includes(i)));
     for (const c of this.cpus) {

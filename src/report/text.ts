@@ -1,4 +1,4 @@
-import { formatNs } from '../engine/time.js';
+import { formatNs, nsToSeconds } from '../engine/time.js';
 import type { Results } from './results.js';
 import { table } from './table.js';
 
@@ -42,7 +42,7 @@ export function renderText(r: Results, opts: { perVcpu?: boolean } = {}): string
           ln ?? '-',
           ...showP.map((k) => lat(L?.percentiles_ns[k])),
           pct(g.steal_fraction),
-          si(exits / (r.run.simulated_ns / 1e9 || 1)),
+          si(exits / (nsToSeconds(r.run.simulated_ns) || 1)),
           (g.instructions_per_second / 1e6).toFixed(1),
         ];
       }),
