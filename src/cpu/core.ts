@@ -1,6 +1,7 @@
 import * as I from './isa.js';
 import { COST, SCALAR_FALLBACK_FACTOR } from './isa.js';
 import { STRIDE, type Program } from './assembler.js';
+import type { Cycles } from '../engine/time.js';
 
 // The opcodes as constants of this module: V8 compiles `run`'s switch on
 // them to a jump table, which it does not for imported bindings (core-alu
@@ -27,6 +28,8 @@ export const STOP_EXIT = 2;
 export const STOP_FAULT = 3;
 /** Pause-loop exiting: PAUSEs came within ple_gap of each other for ple_window cycles (the PAUSE at pc-1 executed). */
 export const STOP_PLE = 4;
+/** Why `run` returned: the STOP_ constants. */
+export type Stop = typeof STOP_BUDGET | typeof STOP_SYNC | typeof STOP_EXIT | typeof STOP_FAULT | typeof STOP_PLE;
 
 const MAX_STACK = 64;
 /** Optimistic loads per stretch; the next one waits for a sync. */
@@ -231,7 +234,7 @@ export class Core extends CoreState {
     return true;
   }
 
-  private raise(msg: string, pc: number): number {
+  private raise(msg: string, pc: number): Stop {
     this.pc = pc;
     this.fault = `${msg} at line ${this.program.lines[pc]} (pc ${pc})`;
     return STOP_FAULT;
@@ -241,7 +244,7 @@ export class Core extends CoreState {
    * Execute local ops for at most `budget` cycles. An op never overruns the
    * budget: it waits for the next run instead (`work` splits exactly).
    */
-  run(budget: number): number {
+  run(budget: Cycles): Stop {
     const code = this.code;
     const r = this.regs;
     const n = this.program.count;
@@ -253,7 +256,7 @@ export class Core extends CoreState {
     }
     let instrs = this.instrs;
     let since = this.sinceSync;
-    let stop = STOP_BUDGET;
+    let stop: Stop = STOP_BUDGET;
     const stamp = ++this.stamp;
     this.nSpec = 0;
     if (this.syncedLoadPc >= 0) this.seenAt[this.syncedLoadPc] = stamp;

@@ -21,6 +21,21 @@ export function nsToCycles(ns: Ns, freqHz: number): Cycles {
   return Math.floor((ns * freqHz) / NS_PER_S);
 }
 
+/** Cycles in `ns` at `freqHz`, to the nearest whole cycle (a duration parameter turned into guest work). */
+export function nsToCyclesNearest(ns: Ns, freqHz: number): Cycles {
+  return Math.round((ns * freqHz) / NS_PER_S);
+}
+
+/** The period of something that happens `hz` times a second (a tick), to the nearest ns. */
+export function periodNs(hz: number): Ns {
+  return Math.round(NS_PER_S / hz);
+}
+
+/** A duration in seconds (for rates per second). */
+export function nsToSeconds(ns: Ns): number {
+  return ns / NS_PER_S;
+}
+
 /** Human form of a duration for reports: `1.50ms`, `750us`, `12ns`. */
 export function formatNs(ns: number): string {
   const a = Math.abs(ns);

@@ -1,5 +1,5 @@
 import { Prio, type Engine, type Handler, type SimEvent } from '../engine/engine.js';
-import type { Ns } from '../engine/time.js';
+import { cyclesToNs, type Ns } from '../engine/time.js';
 import type { Program } from '../cpu/assembler.js';
 import type { PortHandler, WorkloadEnv } from '../workloads/env.js';
 import { removeAt } from '../util/arrays.js';
@@ -279,7 +279,7 @@ export class Guest implements WorkloadEnv, VcpuGuest {
   /** A `count` or `sample` probe committed by a vCPU at `at`. */
   probe(id: number, value: number, at: Ns): void {
     const p = this.spec.program;
-    if (p.probeKinds[id] === 'sample') this.latency(p.probes[id], Math.round((value * 1e9) / this.freqHz), at);
+    if (p.probeKinds[id] === 'sample') this.latency(p.probes[id], cyclesToNs(value, this.freqHz), at);
     else this.count(p.probes[id], at, value);
   }
 

@@ -1,5 +1,5 @@
 import { Prio, type Engine, type Handler, type SimEvent, InvariantError } from '../engine/engine.js';
-import type { Ns } from '../engine/time.js';
+import { periodNs, type Ns } from '../engine/time.js';
 import { makeScheduler, type RunQueue, type SchedClass, type SchedulerConfig } from '../scheduler/index.js';
 import { DEFAULT_CACHE, DEFAULT_HOST_COSTS, type CacheModel, type HostCosts } from './costs.js';
 import type { Tracer } from './tracer.js';
@@ -17,14 +17,10 @@ import {
   type ThreadKind,
 } from './thread.js';
 
-/** pCPU accounting states: the running thread's mode, host-kernel overhead, idle. */
-export const CPU_GUEST = 0;
-export const CPU_KVM = 1;
-export const CPU_QEMU = 2;
-export const CPU_HOST = 3;
-export const CPU_SCHED = 4;
-export const CPU_IDLE = 5;
-export const CPU_ACC_NAMES = ['guest', 'kvm', 'qemu', 'host', 'sched', 'idle'] as const;
+import { CPU_ACC_NAMES, CPU_GUEST, CPU_HOST, CPU_IDLE, CPU_KVM, CPU_QEMU, CPU_SCHED, CPU_STATE_OF_MODE } from './cputime.js';
+import { maskHas, maskNext, maskSet } from './cpumask.js';
+
+export { CPU_ACC_NAMES, CPU_GUEST, CPU_HOST, CPU_IDLE, CPU_KVM, CPU_QEMU, CPU_SCHED };
 
 const EV_RESCHED = 1;
 const EV_START = 2;
@@ -133,7 +129,7 @@ export class Host implements Handler {
     readonly cfg: HostConfig,
   ) {
     const n = cfg.places.length;
-    this.tickNs = Math.round(1e9 / cfg.hz);
+    this.tickNs = periodNs(cfg.hz);
     this.sched = makeScheduler<HostThread>({ tickNs: this.tickNs, ...cfg.sched });
     this.cpus = cfg.places.map((p, i) => new Pcpu(i, p, cfg.isolcpus.includes(i), cfg.nohzFull.includes(i)));
     for (const c of this.cpus) {
@@ -234,7 +230,7 @@ export class Host implements Handler {
     t.accSince = to;
     this.add(c.acc, c.accState, c.accSince, from);
     this.add(c.acc, CPU_SCHED, from, to);
-    c.accState = t.mode;
+    c.accState = CPU_STATE_OF_MODE[t.mode];
     c.accSince = to;
   }
 
@@ -259,7 +255,7 @@ export class Host implements Handler {
     t.mode = mode;
     if (t.state === STATE_RUNNING && t.started) {
       this.accountThread(t, mode, now);
-      this.accountCpu(this.cpus[t.cpu], mode, now);
+      this.accountCpu(this.cpus[t.cpu], CPU_STATE_OF_MODE[mode], now);
       if (changed && this.tracer) this.tracer.mode(t.cpu, t.tid, mode, now);
     }
   }
@@ -620,7 +616,7 @@ export class Host implements Handler {
     t.lastCpu = c.id;
     t.started = true;
     this.accountThread(t, t.mode, now);
-    this.accountCpu(c, t.mode, now);
+    this.accountCpu(c, CPU_STATE_OF_MODE[t.mode], now);
     if (this.tracer) this.tracer.run(c.id, t.tid, now);
     t.body.start(now, stall, schedIn);
   }
@@ -765,9 +761,9 @@ export class Host implements Handler {
       curr.accState = curr.mode;
       curr.accSince = last + handler;
       c.acc[c.accState] += first - c.accSince;
-      c.acc[curr.mode] += between;
+      c.acc[CPU_STATE_OF_MODE[curr.mode]] += between;
       c.acc[CPU_SCHED] += n * handler;
-      c.accState = curr.mode;
+      c.accState = CPU_STATE_OF_MODE[curr.mode];
       c.accSince = last + handler;
     } else for (let k = 0, t = first; k < n; k++, t += period) this.accountHandler(curr, c, mode, t, t + handler);
     c.switchIn = false;
@@ -962,31 +958,6 @@ export class Host implements Handler {
       if (Math.abs(sum - lived) > tol) throw new InvariantError(`thread ${t.name} state times sum to ${sum}, not ${lived}`);
     }
   }
-}
-
-/** cpumask_test_cpu on a mask of 32-bit words. */
-function maskHas(m: Uint32Array, i: number): boolean {
-  return (m[i >>> 5] & (1 << (i & 31))) !== 0;
-}
-
-/**
- * cpumask_next_and: the lowest CPU >= `from` set in `m` (and in `and`, if
- * given), or -1.
- */
-function maskNext(m: Uint32Array, and: Uint32Array | null, from: number): number {
-  let w = from >>> 5;
-  if (w >= m.length) return -1;
-  let x = (and ? m[w] & and[w] : m[w]) & (-1 << (from & 31));
-  for (;;) {
-    if (x !== 0) return (w << 5) + 31 - Math.clz32(x & -x);
-    if (++w >= m.length) return -1;
-    x = and ? m[w] & and[w] : m[w];
-  }
-}
-
-/** cpumask_set_cpu. */
-function maskSet(m: Uint32Array, i: number): void {
-  m[i >>> 5] |= 1 << (i & 31);
 }
 
 export { ACC_SLEEP, ACC_WAIT };

@@ -1,5 +1,5 @@
 import { Prio, type Engine, type Handler, type SimEvent } from '../engine/engine.js';
-import type { Ns } from '../engine/time.js';
+import { cyclesToNs, nsToCycles, type Ns } from '../engine/time.js';
 import { STRIDE } from '../cpu/assembler.js';
 import { Core, CoreState, isWorkOp, STOP_BUDGET, STOP_EXIT, STOP_FAULT, STOP_PLE, STOP_SYNC } from '../cpu/core.js';
 import * as I from '../cpu/isa.js';
@@ -44,6 +44,8 @@ const PH_DEAD = 5;
 const PH_OFFLINE = 6;
 /** The guest's haltpoll idle driver polls, in guest mode, before executing HLT. */
 const PH_GPOLL = 7;
+/** Where a vCPU is: the PH_ constants. */
+type Phase = typeof PH_GUEST | typeof PH_EXIT | typeof PH_SPIN | typeof PH_POLL | typeof PH_HALT | typeof PH_DEAD | typeof PH_OFFLINE | typeof PH_GPOLL;
 
 const EV_SYNC = 1;
 const EV_BUDGET = 2;
@@ -55,6 +57,8 @@ const EV_POLL_END = 7;
 const EV_TIMER = 8;
 const EV_PLE_RUN = 9;
 const EV_GPOLL_END = 10;
+/** What a vCPU's pending event is for: the EV_ constants. */
+type VcpuEvent = typeof EV_SYNC | typeof EV_BUDGET | typeof EV_EXIT | typeof EV_FAULT | typeof EV_PHASE_END | typeof EV_PLE | typeof EV_POLL_END | typeof EV_TIMER | typeof EV_PLE_RUN | typeof EV_GPOLL_END;
 
 const CONT_GUEST = 0;
 const CONT_HALT = 1;
@@ -67,6 +71,8 @@ const CONT_PLE = 7;
 const CONT_KICK = 8;
 const CONT_YIELD = 9;
 const CONT_RDMSR = 10;
+/** What happens when an exit's handling ends: the CONT_ constants. */
+type Cont = typeof CONT_GUEST | typeof CONT_HALT | typeof CONT_OUT | typeof CONT_IN | typeof CONT_IPI | typeof CONT_IPIALL | typeof CONT_TIMER | typeof CONT_PLE | typeof CONT_KICK | typeof CONT_YIELD | typeof CONT_RDMSR;
 
 export { KVM_HC_KICK_CPU, KVM_HC_SCHED_YIELD, MSR_KVM_STEAL_TIME };
 
@@ -208,7 +214,7 @@ class RecentLoads {
 }
 
 export class Vcpu implements ThreadBody, Handler {
-  phase = PH_GUEST;
+  phase: Phase = PH_GUEST;
   readonly core: Core;
   private readonly snap = new CoreState();
   private segStart: Ns = 0;
@@ -230,7 +236,7 @@ export class Vcpu implements ThreadBody, Handler {
   private exitEnd: Ns = 0;
   private exitLeft: Ns = 0;
   private qemuLeftCycles = 0;
-  private cont = CONT_GUEST;
+  private cont: Cont = CONT_GUEST;
   private contArg = 0;
   private contArg2 = 0;
   // spin fast-forward
@@ -327,13 +333,13 @@ export class Vcpu implements ThreadBody, Handler {
   }
 
   private ns(cycles: number): Ns {
-    return Math.round((cycles * 1e9) / this.speedHz);
+    return cyclesToNs(cycles, this.speedHz);
   }
   private cycles(ns: Ns): number {
-    return Math.floor((ns * this.speedHz) / 1e9);
+    return nsToCycles(ns, this.speedHz);
   }
   private tscAt(t: Ns): number {
-    return Math.floor((t * this.host.cfg.freqHz) / 1e9);
+    return nsToCycles(t, this.host.cfg.freqHz);
   }
 
   // ---- ThreadBody ----------------------------------------------------------
@@ -654,7 +660,7 @@ export class Vcpu implements ThreadBody, Handler {
     }
     this.ev = null;
     this.dropSpec();
-    switch (ev.kind) {
+    switch (ev.kind as VcpuEvent) {
       case EV_BUDGET:
         this.commitProbes();
         this.runGuest(now);
@@ -879,7 +885,7 @@ export class Vcpu implements ThreadBody, Handler {
     this.openExit = -1;
   }
 
-  private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: number, arg = 0, arg2 = 0): void {
+  private exit(reason: keyof typeof EXIT_INDEX, now: Ns, kvmCycles: number, qemuCycles: number, cont: Cont, arg = 0, arg2 = 0): void {
     this.openExitTime(EXIT_INDEX[reason], now);
     this.dropLocal();
     this.recent.n = 0;

@@ -4,6 +4,7 @@
  * quoted, quotes doubled). Times stay in integer nanoseconds, as in the JSON.
  */
 import { EXIT_REASONS } from '../host/costs.js';
+import { nsToSeconds } from '../engine/time.js';
 import type { Results } from './results.js';
 
 type Cell = string | number | boolean | null | undefined;
@@ -28,7 +29,7 @@ export function csvTable(columns: string[], rows: Cell[][]): string {
 
 /** File name → CSV text for the guests, vCPUs, pCPUs and latency tables, and the sampled time series when there is one. */
 export function renderCsv(r: Results): Record<string, string> {
-  const secs = r.run.simulated_ns / 1e9 || 1;
+  const secs = nsToSeconds(r.run.simulated_ns) || 1;
   const out: Record<string, string> = {};
 
   out['guests.csv'] = csvTable(

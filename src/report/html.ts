@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { formatNs } from '../engine/time.js';
+import { formatNs, nsToSeconds } from '../engine/time.js';
 import { VERSION } from '../version.js';
 import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
 import type { Results } from './results.js';
@@ -243,7 +243,7 @@ function vl(spec: Record<string, unknown>): object {
   return { $schema: VL_SCHEMA, config: BASE_CONFIG, ...spec };
 }
 
-const seconds = (ns: number) => ns / 1e9;
+const seconds = (ns: number) => nsToSeconds(ns);
 const round = (x: number, places = 6) => Number(x.toFixed(places));
 
 /** Groups of consecutive sample indexes, so a series has at most MAX_CHART_POINTS points. */
@@ -482,7 +482,7 @@ function vcpuTimeChart(r: Results): HtmlSection | null {
 }
 
 function exitsChart(r: Results): HtmlSection | null {
-  const secs = r.run.simulated_ns / 1e9 || 1;
+  const secs = nsToSeconds(r.run.simulated_ns) || 1;
   const values: object[] = [];
   for (const g of r.guests)
     for (const [reason, n] of Object.entries(g.exits)) if (n > 0) values.push({ guest: g.name, reason, count: n, rate: round(n / secs, 3) });
@@ -634,7 +634,7 @@ export function renderHtml(r: Results): string {
   const s = r.scenario;
   const h = r.host;
   const vcpus = r.guests.reduce((a, g) => a + g.vcpus, 0);
-  const secs = r.run.simulated_ns / 1e9 || 1;
+  const secs = nsToSeconds(r.run.simulated_ns) || 1;
   const sched = Object.entries(h.scheduler)
     .filter(([k]) => k !== 'kind')
     .map(([k, v]) => `${k}=${v}`)

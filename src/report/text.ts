@@ -1,4 +1,4 @@
-import { formatNs } from '../engine/time.js';
+import { formatNs, nsToSeconds } from '../engine/time.js';
 import type { Results } from './results.js';
 import { table } from './table.js';
 import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';

@@ -4,6 +4,7 @@ import { EXIT_REASONS } from '../host/costs.js';
 import type { LogHistogram } from '../host/stats.js';
 import { REPORT_VERSION, type GuestResult, type LatencySummary, type Results, type ThreadTimes, type VcpuResult } from '../report/results.js';
 import { defOf, type Simulation } from './build.js';
+import { nsToSeconds } from '../engine/time.js';
 import type { MeasuredWindow } from './window.js';
 
 function times(t: HostThread): ThreadTimes {
@@ -34,7 +35,7 @@ export function collect(sim: Simulation, window: MeasuredWindow, measuredNs: num
   window.ensureOpen(now);
   const s = sim.scenario;
   const host = sim.host;
-  const secs = measuredNs / 1e9;
+  const secs = nsToSeconds(measuredNs);
   const places = host.cfg.places;
   const guests: GuestResult[] = sim.guests.map((g) => {
     const def = defOf(sim, g);

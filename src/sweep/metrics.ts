@@ -1,6 +1,6 @@
 import type { Results } from '../report/results.js';
 import type { Scenario } from '../scenario/load.js';
-import { formatNs } from '../engine/time.js';
+import { formatNs, nsToSeconds } from '../engine/time.js';
 
 /**
  * The figures a sweep keeps of each run, flat and named by path:
@@ -26,7 +26,7 @@ export const HOST_METRICS = ['host.busy', 'host.context_switches_per_second'] as
 /** The flat metrics of one run's results. */
 export function metricsOf(r: Results): Metrics {
   const out: Metrics = {};
-  const secs = r.run.simulated_ns / 1e9;
+  const secs = nsToSeconds(r.run.simulated_ns);
   const perSec = (x: number) => (secs > 0 ? x / secs : null);
   for (const g of r.guests) {
     const p = `guests.${g.name}.`;

@@ -1,4 +1,5 @@
 import type { Fields } from '../util/params.js';
+import { nsToCyclesNearest } from '../engine/time.js';
 import type { WorkloadEnv } from './env.js';
 
 export interface BuildContext {
@@ -24,7 +25,7 @@ export interface WorkloadDef {
   build(p: Record<string, any>, ctx: BuildContext): WorkloadInstance;
 }
 
-export const cyc = (ns: number, freqHz: number) => Math.max(0, Math.round((ns * freqHz) / 1e9));
+export const cyc = (ns: number, freqHz: number) => Math.max(0, nsToCyclesNearest(ns, freqHz));
 
 /** Ports of simvm's virtual devices. */
 export const PORT_REQ_DONE = 0x510;

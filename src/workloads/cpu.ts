@@ -1,4 +1,5 @@
 import { dur, int } from '../util/params.js';
+import { periodNs } from '../engine/time.js';
 import { cyc, type WorkloadDef } from './common.js';
 
 /** Pure computation, with the guest kernel's periodic timer tick (an interrupt, a handler, re-arming the TSC deadline). */
@@ -10,7 +11,7 @@ export const cpu: WorkloadDef = {
     tick_work: dur('Work of the guest tick handler.', 2_000),
   },
   build(p, ctx) {
-    const tick = p.tick_hz > 0 ? Math.round(1e9 / p.tick_hz) : 0;
+    const tick = p.tick_hz > 0 ? periodNs(p.tick_hz) : 0;
     const source = [
       '; cpu workload',
       tick ? `  timer ${tick}` : '  nop',
@@ -35,7 +36,7 @@ export const idle: WorkloadDef = {
     tick_work: dur('Work per wake-up.', 2_000),
   },
   build(p, ctx) {
-    const tick = p.tick_hz > 0 ? Math.round(1e9 / p.tick_hz) : 0;
+    const tick = p.tick_hz > 0 ? periodNs(p.tick_hz) : 0;
     const source = [
       '; idle workload',
       tick ? `  timer ${tick}` : '  nop',

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine, Prio, type Handler, type SimEvent } from '../../src/engine/engine.js';
 import { deriveSeed, Streams } from '../../src/engine/rng.js';
-import { cyclesToNs, nsToCycles } from '../../src/engine/time.js';
 
 class Log implements Handler {
   seen: string[] = [];
@@ -218,13 +217,5 @@ describe('named random streams', () => {
   it('derived replicate seeds are stable and distinct', () => {
     expect(deriveSeed(1, 'point', 0)).toBe(deriveSeed(1, 'point', 0));
     expect(deriveSeed(1, 'point', 0)).not.toBe(deriveSeed(1, 'point', 1));
-  });
-});
-
-describe('time units', () => {
-  it('converts cycles and ns at a frequency without overshooting', () => {
-    expect(cyclesToNs(3000, 3e9)).toBe(1000);
-    expect(nsToCycles(1000, 3e9)).toBe(3000);
-    expect(nsToCycles(1, 2.2e9)).toBe(2);
   });
 });
