@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCpuList, parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from '../../src/scenario/units.js';
+import { formatCpuList, parseCpuList, parseCycles, parseDuration, parseFrequency, parseRate, parseSize, UnitError } from '../../src/util/units.js';
 
 describe('units', () => {
   it('reads durations into ns, with or without spaces and underscores', () => {
