@@ -351,6 +351,14 @@ export class Host implements Handler {
     this.resched(c.id, now);
   }
 
+  /**
+   * single_task_running() seen from a thread on `cpu`: whether others wait
+   * in its run queue (KVM stops halt-polling when they do).
+   */
+  othersQueued(cpu: number): boolean {
+    return this.cpus[cpu].rq.queue.length > 0;
+  }
+
   /** yield_to(target) from the running thread `t` (KVM's directed yield). True if it yielded. */
   yieldTo(t: HostThread, target: HostThread, now: Ns): boolean {
     if (target.state !== STATE_RUNNABLE) return false;

@@ -376,7 +376,7 @@ export class Vcpu implements ThreadBody, Handler {
         break;
       case PH_POLL:
         // kvm_vcpu_can_poll needs single_task_running(): with others queued here, block.
-        if (this.host.cpus[this.thread.cpu].rq.queue.length > 0 || this.pendingIrq) {
+        if (this.host.othersQueued(this.thread.cpu) || this.pendingIrq) {
           this.endPoll(now, this.pendingIrq !== 0);
         } else {
           this.host.setMode(this.thread, ACC_KVM, now);
@@ -1103,7 +1103,7 @@ export class Vcpu implements ThreadBody, Handler {
     }
     this.stats.halts++;
     this.haltStart = now;
-    if (this.haltPoll > 0 && this.host.cpus[this.thread.cpu].rq.queue.length === 0) {
+    if (this.haltPoll > 0 && !this.host.othersQueued(this.thread.cpu)) {
       this.phase = PH_POLL;
       this.host.setMode(this.thread, ACC_KVM, now);
       this.ev = this.engine.schedule(now + this.haltPoll, Prio.Resume, this, EV_POLL_END);
