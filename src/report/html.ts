@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatNs } from '../engine/time.js';
 import { VERSION } from '../version.js';
-import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
+import { formatNumber, measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
 import type { Results } from './results.js';
 import type { Series } from './results.js';
 
@@ -236,7 +236,8 @@ const BASE_CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260 },
+  // Under the plot in columns, so a legend of many guests stays inside its card instead of widening the chart past it.
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 180, orient: 'bottom', direction: 'vertical', columns: 4, columnPadding: 16, symbolLimit: 64 },
 };
 
 function vl(spec: Record<string, unknown>): object {
@@ -327,7 +328,8 @@ function throughputChart(r: Results): HtmlSection | null {
           data: { values: bands },
           mark: { type: 'rect', opacity: 0.18 },
           encoding: {
-            x: { field: 't0', type: 'quantitative' },
+            // The same time scale as the lines: a quantitative x of a rect would otherwise pull zero into the shared domain.
+            x: { ...timeAxis(r), field: 't0' },
             x2: { field: 't1' },
             y: { field: 'lo', type: 'quantitative' },
             y2: { field: 'hi' },
@@ -374,6 +376,25 @@ function latencyPoints(r: Results) {
   return rows;
 }
 
+/**
+ * The measured CDF of every guest and metric, from the histogram points in
+ * the results; null when a summary has none (results written before they
+ * carried the CDF), so the chart falls back to the percentiles.
+ */
+function latencyCdfPoints(r: Results) {
+  const rows: { series: string; guest: string; metric: string; order: number; fraction: number; us: number }[] = [];
+  for (const g of r.guests)
+    for (const [metric, L] of Object.entries(g.latency)) {
+      if (!L.count) continue;
+      if (!L.cdf?.length) return null;
+      const series = `${g.name} ${metric}`;
+      // Start at 0 % at the smallest latency, so every curve rises from the axis.
+      rows.push({ series, guest: g.name, metric, order: 0, fraction: 0, us: Math.max(L.min_ns, 1) / 1000 });
+      L.cdf.forEach((c, i) => rows.push({ series, guest: g.name, metric, order: i + 1, fraction: c.p, us: Math.max(c.value_ns, 1) / 1000 }));
+    }
+  return rows;
+}
+
 function latencyCharts(r: Results): HtmlSection[] {
   const rows = latencyPoints(r);
   if (!rows.length) return [];
@@ -381,21 +402,25 @@ function latencyCharts(r: Results): HtmlSection[] {
   const seriesNames = [...new Set(rows.map((x) => x.series))];
   const color = { field: 'series', type: 'nominal', title: 'guest and metric', sort: seriesNames };
   const tooltip = [{ field: 'guest' }, { field: 'metric' }, { field: 'point', title: 'percentile' }, { field: 'us', title: 'latency (µs)', format: ',.3f' }];
+  const measured = latencyCdfPoints(r);
+  const cdf = measured ?? rows;
   return [
     {
       title: 'Latency distribution (CDF) per guest',
-      caption: 'Fraction of operations at or below each latency, drawn through the reported percentiles (exact at the points only). Curves further right are slower; a long flat top is a tail of rare, very slow operations.',
+      caption: measured
+        ? "Fraction of operations at or below each latency, from the run's latency histogram (one step per bucket). Curves further right are slower; a long flat top is a tail of rare, very slow operations."
+        : 'Fraction of operations at or below each latency, drawn through the reported percentiles (exact at the points only). Curves further right are slower; a long flat top is a tail of rare, very slow operations.',
       spec: vl({
         width: WIDTH,
         height: 260,
-        data: { values: rows },
-        mark: { type: 'line', point: true },
+        data: { values: cdf },
+        mark: measured ? { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 } : { type: 'line', point: true },
         encoding: {
           x: { field: 'us', type: 'quantitative', title: 'latency (µs, log scale)', scale: { type: 'log' } },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of operations (%)', axis: { format: '%' }, scale: { domain: [0, 1] } },
           color,
           order: { field: 'order' },
-          tooltip,
+          tooltip: [{ field: 'guest' }, { field: 'metric' }, { field: 'fraction', title: 'at or below', format: '.2%' }, { field: 'us', title: 'latency (µs)', format: ',.3f' }],
         },
       }),
     },
@@ -423,11 +448,22 @@ function latencyCharts(r: Results): HtmlSection[] {
   ];
 }
 
+/** The steal axis: from zero to the highest window's steal, and never less than STEAL_AXIS_MIN. */
+export const STEAL_AXIS_MIN = 0.05;
+export function stealDomain(top: number): [number, number] {
+  return [0, Math.min(1, Math.max(STEAL_AXIS_MIN, top))];
+}
+
 function stealOverTimeChart(r: Results): HtmlSection | null {
   const s = r.series;
   if (!s || !s.t_ns.length || !s.guests.length) return null;
   const values: object[] = [];
-  for (const g of s.guests) for (const p of stepPoints(s, g.steal_share, 4)) values.push({ t: p.t, guest: g.name, steal: p.y });
+  let top = 0;
+  for (const g of s.guests)
+    for (const p of stepPoints(s, g.steal_share, 4)) {
+      values.push({ t: p.t, guest: g.name, steal: p.y });
+      top = Math.max(top, p.y);
+    }
   return {
     title: 'Steal time per guest over time',
     caption: "Share of the guest's vCPU time spent runnable but waiting for a pCPU, per sample window. Above a few percent the guest is losing CPU to over-commit.",
@@ -440,7 +476,8 @@ function stealOverTimeChart(r: Results): HtmlSection | null {
           mark: { type: 'line', interpolate: 'step-before', strokeWidth: 1.5 },
           encoding: {
             x: timeAxis(r),
-            y: { field: 'steal', type: 'quantitative', title: 'steal (% of vCPU time)', axis: { format: '%' } },
+            // At least 0–5 %: a run with almost no steal draws flat lines near zero instead of magnifying noise to fill the axis.
+            y: { field: 'steal', type: 'quantitative', title: 'steal (% of vCPU time)', axis: { format: '%' }, scale: { domain: stealDomain(top), nice: true } },
             color: { field: 'guest', type: 'nominal', title: 'guest', sort: s.guests.map((g) => g.name) },
             tooltip: [{ field: 'guest' }, { field: 't', title: 'time (s)' }, { field: 'steal', format: '.1%' }],
           },
@@ -664,14 +701,14 @@ export function renderHtml(r: Results): string {
           g.smp,
           g.vcpus,
           g.workload,
-          round(g.throughput.per_second, 1).toLocaleString('en-US') + pm(g.throughput.per_second, g.throughput.per_second_ci95),
+          formatNumber(g.throughput.per_second) + pm(g.throughput.per_second, g.throughput.per_second_ci95),
           g.throughput.unit,
           ln ?? '-',
           p('p50'),
           p('p99'),
           sharePm(g.steal_fraction, g.steal_fraction_ci95),
-          Math.round(g.exits_per_second).toLocaleString('en-US') + pm(g.exits_per_second, g.exits_per_second_ci95),
-          round(g.instructions_per_second / 1e6, 2),
+          formatNumber(g.exits_per_second) + pm(g.exits_per_second, g.exits_per_second_ci95),
+          formatNumber(g.instructions_per_second / 1e6),
         ];
       }),
       note: '± is the half-width of the 95% confidence interval (batch means over the sampling windows; percentiles by sections of the run).',
