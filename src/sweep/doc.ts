@@ -56,7 +56,7 @@ export function buildDoc(spec: SweepSpec, points: readonly PointInfo[], runs: re
         }
     const summary: Record<string, Summary> = {};
     for (const k of names) summary[k] = summarise(done.map((r) => r.values[k] ?? null), metricUnit(k) === 'fraction' ? 'share' : 'nonnegative');
-    return { index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds, runs: done, summary };
+    return { index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds, throughput_units: p.throughput_units, runs: done, summary };
   });
   const complete = docPoints.every((p) => p.runs.length === p.seeds.length);
   const checks = spec.expect.map((def) => {

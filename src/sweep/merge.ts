@@ -24,7 +24,7 @@ export function readDoc(file: string): SweepDoc {
   return docFromJson(doc);
 }
 
-const info = (p: PointInfo): PointInfo => ({ index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds });
+const info = (p: PointInfo): PointInfo => ({ index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds, throughput_units: p.throughput_units });
 
 /**
  * Combine the results of shards (or of runs of the same sweep) into the
