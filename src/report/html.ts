@@ -1,8 +1,8 @@
 /**
  * The HTML report: one self-contained page per run that opens offline.
  *
- *   Results ──specs──▶ vega-lite specs ──htmlPage──▶ page with the vega runtime inlined
- *                                                     └─ in the browser: vegaEmbed(spec) → SVG
+ *   Results ──specs──▶ vega-lite specs ──htmlPage: compile──▶ vega specs in a page with the vega runtime inlined
+ *                                                                └─ in the browser: vega.View(spec) → SVG
  *
  * Safety: every piece of scenario text is HTML-escaped; specs travel as JSON
  * in `<script type="application/json">` with `<`, `>` and `&` written as
@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatNs } from '../engine/time.js';
 import { VERSION } from '../version.js';
 import { formatNumber, measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
@@ -86,34 +87,40 @@ function packageFile(pkg: string, rel: string): string {
 }
 
 /**
- * The vega runtime, in load order (vega-lite and vega-embed find vega as a
- * global). Source-map comments are dropped: the browser would try to fetch them.
+ * The vega runtime: vega itself, then vega-interpreter, which evaluates
+ * the specs' expressions without `new Function`, so the page's CSP needs no
+ * 'unsafe-eval'. vega-interpreter ships only as an ES module importing from
+ * vega-util; vega re-exports those names, so its import becomes a read of
+ * the `vega` global and its export a global of its own. Source-map comments
+ * are dropped: the browser would try to fetch them.
  */
 function runtimeScripts(): string[] {
-  return [
-    packageFile('vega', 'build/vega.min.js'),
-    packageFile('vega-lite', 'build/vega-lite.min.js'),
-    packageFile('vega-embed', 'build/vega-embed.min.js'),
-  ].map((f) => {
-    const src = readFileSync(f, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  const strip = (f: string) => readFileSync(f, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  const interp = strip(packageFile('vega-interpreter', 'build/vega-interpreter.js'));
+  const imp = /^import \{([^}]*)\} from 'vega-util';\n/m;
+  const exp = /^export \{ expression as expressionInterpreter \};\n/m;
+  // Checked so an update of either package that changes these lines fails loudly instead of breaking the page.
+  if (!imp.test(interp) || !exp.test(interp)) throw new Error('vega-interpreter no longer has the import and export lines this page rewrites');
+  const interpScript = `(() => {\nconst {${interp.match(imp)![1]}} = vega;\n${interp.replace(imp, '').replace(exp, 'globalThis.vegaExpressionInterpreter = expression;\n')}})();\n`;
+  return [strip(packageFile('vega', 'build/vega.min.js')), interpScript].map((src) => {
     // Neither can occur in the shipped builds; checked so an update that adds one fails loudly instead of breaking the page.
-    if (/<\/script|<!--/i.test(src)) throw new Error(`${f} contains text that would end its inline <script>`);
+    if (/<\/script|<!--/i.test(src)) throw new Error('the vega runtime contains text that would end its inline <script>');
     return src;
   });
 }
 
-/** Runs in the page: draw every chart, mark each container with the outcome, then the body. */
+/** Runs in the page: draw every chart (specs are Vega, compiled from Vega-Lite in Node), mark each container with the outcome, then the body. */
 const PAGE_SCRIPT = `(() => {
-  const opts = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
   const boxes = Array.from(document.querySelectorAll('[data-spec]'));
   Promise.allSettled(boxes.map((box) => {
-    let spec;
+    let view;
     try {
-      spec = JSON.parse(document.getElementById(box.dataset.spec).textContent);
+      const spec = JSON.parse(document.getElementById(box.dataset.spec).textContent);
+      view = new vega.View(vega.parse(spec, null, { ast: true }), { expr: vegaExpressionInterpreter, renderer: 'svg', container: box, hover: true });
     } catch (e) {
       return Promise.reject(e);
     }
-    return vegaEmbed(box, spec, opts).then(
+    return view.runAsync().then(
       () => { box.dataset.rendered = 'ok'; },
       (e) => {
         box.dataset.rendered = 'error';
@@ -159,10 +166,10 @@ const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').
  */
 export function htmlPage(doc: HtmlDoc): string {
   const scripts = [...runtimeScripts(), PAGE_SCRIPT];
-  // vega compiles its expressions with new Function, hence 'unsafe-eval'; vega-embed and vega-tooltip insert <style> elements.
+  // No 'unsafe-eval': vega-interpreter evaluates the expressions. 'unsafe-inline' styles: the page's own <style>.
   const csp = [
     "default-src 'none'",
-    `script-src ${scripts.map(sha256).join(' ')} 'unsafe-eval'`,
+    `script-src ${scripts.map(sha256).join(' ')}`,
     "style-src 'unsafe-inline'",
     'img-src data: blob:',
   ].join('; ');
@@ -201,11 +208,11 @@ export function htmlPage(doc: HtmlDoc): string {
     out.push(`<h2>${e(s.title)}</h2>`);
     out.push(`<div class="vis" data-spec="spec-${i}" role="img" aria-label="${e(s.title)}"></div>`);
     out.push(`<figcaption>${e(s.caption)}</figcaption>`);
-    out.push(`<script type="application/json" id="spec-${i}">${jsonForScript(s.spec)}</script>`);
+    out.push(`<script type="application/json" id="spec-${i}">${jsonForScript(compile(s.spec as TopLevelSpec).spec)}</script>`);
     out.push('</figure>');
   });
   out.push('</main>');
-  out.push(`<footer>simvm ${e(VERSION)}. Charts drawn with Vega-Lite, inlined so this page works offline.</footer>`);
+  out.push(`<footer>simvm ${e(VERSION)}. Charts drawn with Vega-Lite and Vega, inlined so this page works offline.</footer>`);
   for (const s of scripts) out.push(`<script>${s}</script>`);
   out.push('</body>', '</html>', '');
   return out.join('\n');
@@ -659,6 +666,20 @@ function vcpuGanttChart(r: Results): HtmlSection | null {
   };
 }
 
+/** The run report's charts (Vega-Lite), from outcomes (throughput, latency) to causes (steal, exits, pCPUs). */
+export function runCharts(r: Results): HtmlSection[] {
+  return [
+    throughputChart(r),
+    ...latencyCharts(r),
+    stealOverTimeChart(r),
+    vcpuTimeChart(r),
+    exitsChart(r),
+    pcpuOverTimeChart(r),
+    pcpuTotalsChart(r),
+    vcpuGanttChart(r),
+  ].filter((x): x is HtmlSection => x !== null);
+}
+
 function hostSummary(r: Results): string {
   const h = r.host;
   const t = h.topology;
@@ -717,16 +738,7 @@ export function renderHtml(r: Results): string {
   const faults = r.guests.flatMap((g) => g.faults.map((f) => [g.name, f.cpu, formatNs(f.at_ns), f.message] as (string | number)[]));
   if (faults.length) tables.push({ title: 'Faults', columns: ['guest', 'vCPU', 'at', 'message'], rows: faults });
   if (r.timeline?.length) tables.push({ title: 'Timeline', columns: ['at', 'command', 'effect'], rows: r.timeline.map((t) => [formatNs(t.at_ns), t.command, t.effect]) });
-  const sections = [
-    throughputChart(r),
-    ...latencyCharts(r),
-    stealOverTimeChart(r),
-    vcpuTimeChart(r),
-    exitsChart(r),
-    pcpuOverTimeChart(r),
-    pcpuTotalsChart(r),
-    vcpuGanttChart(r),
-  ].filter((x): x is HtmlSection => x !== null);
+  const sections = runCharts(r);
   return htmlPage({
     title: `simvm report: ${s.name}`,
     description: s.description,
