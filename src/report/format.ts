@@ -2,6 +2,19 @@ import { formatNs } from '../engine/time.js';
 import { relativeHalfWidth, type Ci95 } from '../stats/interval.js';
 import type { Results } from './results.js';
 
+const GROUPED_INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const THREE_SIG = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+/**
+ * A figure for a table, the same way in every column: whole numbers with
+ * thousands separators from 1,000 up (`44,782`, `922,275`), three
+ * significant digits below (`12.3`, `0.521`).
+ */
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1000 ? GROUPED_INT.format(x) : THREE_SIG.format(x);
+}
+
 /** ` ±0.8%`: the 95 % interval's half-width relative to the value (nothing when there is no interval). */
 export function plusMinus(value: number | undefined, ci: Ci95 | null | undefined): string {
   const rel = value === undefined ? null : relativeHalfWidth(value, ci);

@@ -1,8 +1,8 @@
 /**
  * The HTML report: one self-contained page per run that opens offline.
  *
- *   Results ──specs──▶ vega-lite specs ──htmlPage──▶ page with the vega runtime inlined
- *                                                     └─ in the browser: vegaEmbed(spec) → SVG
+ *   Results ──specs──▶ vega-lite specs ──htmlPage: compile──▶ vega specs in a page with the vega runtime inlined
+ *                                                                └─ in the browser: vega.View(spec) → SVG
  *
  * Safety: every piece of scenario text is HTML-escaped; specs travel as JSON
  * in `<script type="application/json">` with `<`, `>` and `&` written as
@@ -15,9 +15,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import { formatNs, nsToSeconds } from '../engine/time.js';
 import { VERSION } from '../version.js';
-import { measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
+import { formatNumber, measurementNotes, plusMinus as pm, sharePlusMinus as sharePm } from './format.js';
 import type { Results } from './results.js';
 import type { Series } from './results.js';
 
@@ -86,34 +87,40 @@ function packageFile(pkg: string, rel: string): string {
 }
 
 /**
- * The vega runtime, in load order (vega-lite and vega-embed find vega as a
- * global). Source-map comments are dropped: the browser would try to fetch them.
+ * The vega runtime: vega itself, then vega-interpreter, which evaluates
+ * the specs' expressions without `new Function`, so the page's CSP needs no
+ * 'unsafe-eval'. vega-interpreter ships only as an ES module importing from
+ * vega-util; vega re-exports those names, so its import becomes a read of
+ * the `vega` global and its export a global of its own. Source-map comments
+ * are dropped: the browser would try to fetch them.
  */
 function runtimeScripts(): string[] {
-  return [
-    packageFile('vega', 'build/vega.min.js'),
-    packageFile('vega-lite', 'build/vega-lite.min.js'),
-    packageFile('vega-embed', 'build/vega-embed.min.js'),
-  ].map((f) => {
-    const src = readFileSync(f, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  const strip = (f: string) => readFileSync(f, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '\n');
+  const interp = strip(packageFile('vega-interpreter', 'build/vega-interpreter.js'));
+  const imp = /^import \{([^}]*)\} from 'vega-util';\n/m;
+  const exp = /^export \{ expression as expressionInterpreter \};\n/m;
+  // Checked so an update of either package that changes these lines fails loudly instead of breaking the page.
+  if (!imp.test(interp) || !exp.test(interp)) throw new Error('vega-interpreter no longer has the import and export lines this page rewrites');
+  const interpScript = `(() => {\nconst {${interp.match(imp)![1]}} = vega;\n${interp.replace(imp, '').replace(exp, 'globalThis.vegaExpressionInterpreter = expression;\n')}})();\n`;
+  return [strip(packageFile('vega', 'build/vega.min.js')), interpScript].map((src) => {
     // Neither can occur in the shipped builds; checked so an update that adds one fails loudly instead of breaking the page.
-    if (/<\/script|<!--/i.test(src)) throw new Error(`${f} contains text that would end its inline <script>`);
+    if (/<\/script|<!--/i.test(src)) throw new Error('the vega runtime contains text that would end its inline <script>');
     return src;
   });
 }
 
-/** Runs in the page: draw every chart, mark each container with the outcome, then the body. */
+/** Runs in the page: draw every chart (specs are Vega, compiled from Vega-Lite in Node), mark each container with the outcome, then the body. */
 const PAGE_SCRIPT = `(() => {
-  const opts = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
   const boxes = Array.from(document.querySelectorAll('[data-spec]'));
   Promise.allSettled(boxes.map((box) => {
-    let spec;
+    let view;
     try {
-      spec = JSON.parse(document.getElementById(box.dataset.spec).textContent);
+      const spec = JSON.parse(document.getElementById(box.dataset.spec).textContent);
+      view = new vega.View(vega.parse(spec, null, { ast: true }), { expr: vegaExpressionInterpreter, renderer: 'svg', container: box, hover: true });
     } catch (e) {
       return Promise.reject(e);
     }
-    return vegaEmbed(box, spec, opts).then(
+    return view.runAsync().then(
       () => { box.dataset.rendered = 'ok'; },
       (e) => {
         box.dataset.rendered = 'error';
@@ -159,10 +166,10 @@ const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').
  */
 export function htmlPage(doc: HtmlDoc): string {
   const scripts = [...runtimeScripts(), PAGE_SCRIPT];
-  // vega compiles its expressions with new Function, hence 'unsafe-eval'; vega-embed and vega-tooltip insert <style> elements.
+  // No 'unsafe-eval': vega-interpreter evaluates the expressions. 'unsafe-inline' styles: the page's own <style>.
   const csp = [
     "default-src 'none'",
-    `script-src ${scripts.map(sha256).join(' ')} 'unsafe-eval'`,
+    `script-src ${scripts.map(sha256).join(' ')}`,
     "style-src 'unsafe-inline'",
     'img-src data: blob:',
   ].join('; ');
@@ -201,11 +208,11 @@ export function htmlPage(doc: HtmlDoc): string {
     out.push(`<h2>${e(s.title)}</h2>`);
     out.push(`<div class="vis" data-spec="spec-${i}" role="img" aria-label="${e(s.title)}"></div>`);
     out.push(`<figcaption>${e(s.caption)}</figcaption>`);
-    out.push(`<script type="application/json" id="spec-${i}">${jsonForScript(s.spec)}</script>`);
+    out.push(`<script type="application/json" id="spec-${i}">${jsonForScript(compile(s.spec as TopLevelSpec).spec)}</script>`);
     out.push('</figure>');
   });
   out.push('</main>');
-  out.push(`<footer>simvm ${e(VERSION)}. Charts drawn with Vega-Lite, inlined so this page works offline.</footer>`);
+  out.push(`<footer>simvm ${e(VERSION)}. Charts drawn with Vega-Lite and Vega, inlined so this page works offline.</footer>`);
   for (const s of scripts) out.push(`<script>${s}</script>`);
   out.push('</body>', '</html>', '');
   return out.join('\n');
@@ -236,7 +243,8 @@ const BASE_CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260 },
+  // Under the plot in columns, so a legend of many guests stays inside its card instead of widening the chart past it.
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 180, orient: 'bottom', direction: 'vertical', columns: 4, columnPadding: 16, symbolLimit: 64 },
 };
 
 function vl(spec: Record<string, unknown>): object {
@@ -327,7 +335,8 @@ function throughputChart(r: Results): HtmlSection | null {
           data: { values: bands },
           mark: { type: 'rect', opacity: 0.18 },
           encoding: {
-            x: { field: 't0', type: 'quantitative' },
+            // The same time scale as the lines: a quantitative x of a rect would otherwise pull zero into the shared domain.
+            x: { ...timeAxis(r), field: 't0' },
             x2: { field: 't1' },
             y: { field: 'lo', type: 'quantitative' },
             y2: { field: 'hi' },
@@ -374,6 +383,25 @@ function latencyPoints(r: Results) {
   return rows;
 }
 
+/**
+ * The measured CDF of every guest and metric, from the histogram points in
+ * the results; null when a summary has none (results written before they
+ * carried the CDF), so the chart falls back to the percentiles.
+ */
+function latencyCdfPoints(r: Results) {
+  const rows: { series: string; guest: string; metric: string; order: number; fraction: number; us: number }[] = [];
+  for (const g of r.guests)
+    for (const [metric, L] of Object.entries(g.latency)) {
+      if (!L.count) continue;
+      if (!L.cdf?.length) return null;
+      const series = `${g.name} ${metric}`;
+      // Start at 0 % at the smallest latency, so every curve rises from the axis.
+      rows.push({ series, guest: g.name, metric, order: 0, fraction: 0, us: Math.max(L.min_ns, 1) / 1000 });
+      L.cdf.forEach((c, i) => rows.push({ series, guest: g.name, metric, order: i + 1, fraction: c.p, us: Math.max(c.value_ns, 1) / 1000 }));
+    }
+  return rows;
+}
+
 function latencyCharts(r: Results): HtmlSection[] {
   const rows = latencyPoints(r);
   if (!rows.length) return [];
@@ -381,21 +409,25 @@ function latencyCharts(r: Results): HtmlSection[] {
   const seriesNames = [...new Set(rows.map((x) => x.series))];
   const color = { field: 'series', type: 'nominal', title: 'guest and metric', sort: seriesNames };
   const tooltip = [{ field: 'guest' }, { field: 'metric' }, { field: 'point', title: 'percentile' }, { field: 'us', title: 'latency (µs)', format: ',.3f' }];
+  const measured = latencyCdfPoints(r);
+  const cdf = measured ?? rows;
   return [
     {
       title: 'Latency distribution (CDF) per guest',
-      caption: 'Fraction of operations at or below each latency, drawn through the reported percentiles (exact at the points only). Curves further right are slower; a long flat top is a tail of rare, very slow operations.',
+      caption: measured
+        ? "Fraction of operations at or below each latency, from the run's latency histogram (one step per bucket). Curves further right are slower; a long flat top is a tail of rare, very slow operations."
+        : 'Fraction of operations at or below each latency, drawn through the reported percentiles (exact at the points only). Curves further right are slower; a long flat top is a tail of rare, very slow operations.',
       spec: vl({
         width: WIDTH,
         height: 260,
-        data: { values: rows },
-        mark: { type: 'line', point: true },
+        data: { values: cdf },
+        mark: measured ? { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 } : { type: 'line', point: true },
         encoding: {
           x: { field: 'us', type: 'quantitative', title: 'latency (µs, log scale)', scale: { type: 'log' } },
           y: { field: 'fraction', type: 'quantitative', title: 'fraction of operations (%)', axis: { format: '%' }, scale: { domain: [0, 1] } },
           color,
           order: { field: 'order' },
-          tooltip,
+          tooltip: [{ field: 'guest' }, { field: 'metric' }, { field: 'fraction', title: 'at or below', format: '.2%' }, { field: 'us', title: 'latency (µs)', format: ',.3f' }],
         },
       }),
     },
@@ -423,11 +455,22 @@ function latencyCharts(r: Results): HtmlSection[] {
   ];
 }
 
+/** The steal axis: from zero to the highest window's steal, and never less than STEAL_AXIS_MIN. */
+export const STEAL_AXIS_MIN = 0.05;
+export function stealDomain(top: number): [number, number] {
+  return [0, Math.min(1, Math.max(STEAL_AXIS_MIN, top))];
+}
+
 function stealOverTimeChart(r: Results): HtmlSection | null {
   const s = r.series;
   if (!s || !s.t_ns.length || !s.guests.length) return null;
   const values: object[] = [];
-  for (const g of s.guests) for (const p of stepPoints(s, g.steal_share, 4)) values.push({ t: p.t, guest: g.name, steal: p.y });
+  let top = 0;
+  for (const g of s.guests)
+    for (const p of stepPoints(s, g.steal_share, 4)) {
+      values.push({ t: p.t, guest: g.name, steal: p.y });
+      top = Math.max(top, p.y);
+    }
   return {
     title: 'Steal time per guest over time',
     caption: "Share of the guest's vCPU time spent runnable but waiting for a pCPU, per sample window. Above a few percent the guest is losing CPU to over-commit.",
@@ -440,7 +483,8 @@ function stealOverTimeChart(r: Results): HtmlSection | null {
           mark: { type: 'line', interpolate: 'step-before', strokeWidth: 1.5 },
           encoding: {
             x: timeAxis(r),
-            y: { field: 'steal', type: 'quantitative', title: 'steal (% of vCPU time)', axis: { format: '%' } },
+            // At least 0–5 %: a run with almost no steal draws flat lines near zero instead of magnifying noise to fill the axis.
+            y: { field: 'steal', type: 'quantitative', title: 'steal (% of vCPU time)', axis: { format: '%' }, scale: { domain: stealDomain(top), nice: true } },
             color: { field: 'guest', type: 'nominal', title: 'guest', sort: s.guests.map((g) => g.name) },
             tooltip: [{ field: 'guest' }, { field: 't', title: 'time (s)' }, { field: 'steal', format: '.1%' }],
           },
@@ -622,6 +666,20 @@ function vcpuGanttChart(r: Results): HtmlSection | null {
   };
 }
 
+/** The run report's charts (Vega-Lite), from outcomes (throughput, latency) to causes (steal, exits, pCPUs). */
+export function runCharts(r: Results): HtmlSection[] {
+  return [
+    throughputChart(r),
+    ...latencyCharts(r),
+    stealOverTimeChart(r),
+    vcpuTimeChart(r),
+    exitsChart(r),
+    pcpuOverTimeChart(r),
+    pcpuTotalsChart(r),
+    vcpuGanttChart(r),
+  ].filter((x): x is HtmlSection => x !== null);
+}
+
 function hostSummary(r: Results): string {
   const h = r.host;
   const t = h.topology;
@@ -664,14 +722,14 @@ export function renderHtml(r: Results): string {
           g.smp,
           g.vcpus,
           g.workload,
-          round(g.throughput.per_second, 1).toLocaleString('en-US') + pm(g.throughput.per_second, g.throughput.per_second_ci95),
+          formatNumber(g.throughput.per_second) + pm(g.throughput.per_second, g.throughput.per_second_ci95),
           g.throughput.unit,
           ln ?? '-',
           p('p50'),
           p('p99'),
           sharePm(g.steal_fraction, g.steal_fraction_ci95),
-          Math.round(g.exits_per_second).toLocaleString('en-US') + pm(g.exits_per_second, g.exits_per_second_ci95),
-          round(g.instructions_per_second / 1e6, 2),
+          formatNumber(g.exits_per_second) + pm(g.exits_per_second, g.exits_per_second_ci95),
+          formatNumber(g.instructions_per_second / 1e6),
         ];
       }),
       note: '± is the half-width of the 95% confidence interval (batch means over the sampling windows; percentiles by sections of the run).',
@@ -680,16 +738,7 @@ export function renderHtml(r: Results): string {
   const faults = r.guests.flatMap((g) => g.faults.map((f) => [g.name, f.cpu, formatNs(f.at_ns), f.message] as (string | number)[]));
   if (faults.length) tables.push({ title: 'Faults', columns: ['guest', 'vCPU', 'at', 'message'], rows: faults });
   if (r.timeline?.length) tables.push({ title: 'Timeline', columns: ['at', 'command', 'effect'], rows: r.timeline.map((t) => [formatNs(t.at_ns), t.command, t.effect]) });
-  const sections = [
-    throughputChart(r),
-    ...latencyCharts(r),
-    stealOverTimeChart(r),
-    vcpuTimeChart(r),
-    exitsChart(r),
-    pcpuOverTimeChart(r),
-    pcpuTotalsChart(r),
-    vcpuGanttChart(r),
-  ].filter((x): x is HtmlSection => x !== null);
+  const sections = runCharts(r);
   return htmlPage({
     title: `simvm report: ${s.name}`,
     description: s.description,

@@ -10,6 +10,8 @@ export interface LatencySummary {
   min_ns: number;
   max_ns: number;
   percentiles_ns: Record<string, number>;
+  /** The measured distribution: at most 200 points {latency, fraction of operations at or below it}, one per histogram bucket (thinned evenly). */
+  cdf?: { value_ns: number; p: number }[];
   /** 95 % interval of each percentile (sectioning), null where there is too little to say. */
   percentiles_ci95_ns?: Record<string, Ci95 | null>;
 }

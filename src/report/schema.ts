@@ -61,6 +61,10 @@ const latency = obj('Latency of one operation kind.', {
     propertyNames: { pattern: '^p[0-9]+(\\.[0-9]+)?$' },
     additionalProperties: num('Latency at this percentile, ns.'),
   },
+  cdf: {
+    ...arr('The measured distribution (empirical CDF): one point per histogram bucket, thinned evenly to at most 200, in increasing latency.', obj('One point of the CDF.', { value_ns: num('Latency (the bucket\'s representative value), ns.'), p: num('Fraction of operations at or below it (0..1).') }, ['value_ns', 'p'])),
+    maxItems: 200,
+  },
   percentiles_ci95_ns: {
     type: 'object',
     description: '95 % interval of each percentile, by the same keys, ns.',

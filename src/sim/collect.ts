@@ -21,8 +21,13 @@ function times(t: HostThread): ThreadTimes {
 export function summarise(h: LogHistogram, percentiles: number[]): LatencySummary {
   const pct: Record<string, number> = {};
   for (const p of percentiles) pct[`p${p}`] = Math.round(h.quantile(p / 100));
-  return { count: h.n, mean_ns: Math.round(h.mean()), min_ns: Math.round(h.min), max_ns: Math.round(h.max), percentiles_ns: pct };
+  // At most CDF_POINTS bucket points: enough for a smooth curve on a log axis, small enough for every run's JSON.
+  const cdf = h.cdf(CDF_POINTS - 1).map((c) => ({ value_ns: Math.round(c.value), p: Math.round(c.p * 1e6) / 1e6 }));
+  return { count: h.n, mean_ns: Math.round(h.mean()), min_ns: Math.round(h.min), max_ns: Math.round(h.max), percentiles_ns: pct, cdf };
 }
+
+/** Most points of a latency CDF in the results (LogHistogram.cdf may add the last bucket to its thinned points). */
+export const CDF_POINTS = 200;
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 

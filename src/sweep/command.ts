@@ -12,7 +12,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../util/errors.js';
 import { stableJson, writeAtomic } from '../util/files.js';
 import { renderSweepHtml } from './charts.js';
-import type { SweepDoc } from './doc.js';
+import { docToJson, type SweepDoc } from './doc.js';
+import { sweepCsv } from './csv.js';
 import { junitXml } from './junit.js';
 import { mergeDocs, readDoc } from './merge.js';
 import { planSweep } from './plan.js';
@@ -46,11 +47,11 @@ interface MergeArgs extends OutputArgs {
   results: string[];
 }
 
-const SWEEP_FORMATS = ['text', 'json', 'html'] as const;
+const SWEEP_FORMATS = ['text', 'json', 'html', 'csv'] as const;
 
 /** Write the results (and the page and JUnit file when asked), print what --format asks; the exit code follows the checks. */
 function emit(doc: SweepDoc, dir: string, base: string, args: OutputArgs, fs: string[]): { json: string; code: number } {
-  const json = stableJson(doc);
+  const json = stableJson(docToJson(doc));
   const jsonPath = join(dir, `${base}.json`);
   writeAtomic(jsonPath, json);
   const written = [jsonPath];
@@ -58,6 +59,11 @@ function emit(doc: SweepDoc, dir: string, base: string, args: OutputArgs, fs: st
     const htmlPath = join(dir, `${base}.html`);
     writeAtomic(htmlPath, renderSweepHtml(doc));
     written.push(htmlPath);
+  }
+  if (fs.includes('csv')) {
+    const csvPath = join(dir, `${base}.csv`);
+    writeAtomic(csvPath, sweepCsv(doc));
+    written.push(csvPath);
   }
   if (args.junit) {
     writeAtomic(args.junit, junitXml(doc));
@@ -128,7 +134,7 @@ function mergeCommand(args: MergeArgs): number {
 function outputOptions<T>(y: Argv<T>) {
   return y
     .option('out', { type: 'string', describe: 'Directory for results (default reports/<sweep name>/)' })
-    .option('format', { type: 'string', default: 'text', describe: 'text prints the table on stdout (the only thing that does); html writes sweep.html; json names the results file, always written (e.g. text,html)' })
+    .option('format', { type: 'string', default: 'text', describe: 'text prints the table on stdout (the only thing that does); html writes sweep.html; csv writes sweep.csv (a row per point and metric: parameters, mean, ci_low, ci_high, n); json names the results file, always written (e.g. text,html)' })
     .option('junit', { type: 'string', describe: 'Write the expect: checks as JUnit XML to this file' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress or summary on stderr' });
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
-import { buildDoc, SWEEP_VERSION, type RunRecord, type SweepDoc } from './doc.js';
+import { buildDoc, docFromJson, SWEEP_VERSION, type RunRecord, type SweepDoc } from './doc.js';
 import type { PointInfo } from './plan.js';
 
 /** Read a sweep results file (sweep.json or a shard's), checking it is one. */
@@ -21,10 +21,10 @@ export function readDoc(file: string): SweepDoc {
     throw new InputError('not simvm sweep results', file, undefined, undefined, 'a scenario report (report.json) cannot be merged; give sweep.json or sweep-shard-*.json files');
   }
   if (doc.simvm.sweep_version !== SWEEP_VERSION) throw new InputError(`sweep results version ${doc.simvm.sweep_version}; this simvm reads version ${SWEEP_VERSION}`, file, undefined, undefined, 'run the sweep again with this simvm');
-  return doc;
+  return docFromJson(doc);
 }
 
-const info = (p: PointInfo): PointInfo => ({ index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds });
+const info = (p: PointInfo): PointInfo => ({ index: p.index, key: p.key, params: p.params, baseline: p.baseline, seeds: p.seeds, throughput_units: p.throughput_units });
 
 /**
  * Combine the results of shards (or of runs of the same sweep) into the

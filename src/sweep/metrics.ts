@@ -1,6 +1,7 @@
 import type { Results } from '../report/results.js';
 import type { Scenario } from '../scenario/load.js';
 import { formatNs, nsToSeconds } from '../engine/time.js';
+import { clean } from './stats.js';
 
 /**
  * The figures a sweep keeps of each run, flat and named by path:
@@ -19,7 +20,7 @@ export type Metrics = Record<string, number | null>;
 
 export type MetricUnit = 'ns' | 'fraction' | 'rate' | 'number';
 
-const num = (x: number | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const num = (x: number | undefined | null): number | null => (typeof x === 'number' && Number.isFinite(x) ? clean(x) : null);
 
 export const HOST_METRICS = ['host.busy', 'host.context_switches_per_second'] as const;
 
@@ -27,7 +28,7 @@ export const HOST_METRICS = ['host.busy', 'host.context_switches_per_second'] as
 export function metricsOf(r: Results): Metrics {
   const out: Metrics = {};
   const secs = nsToSeconds(r.run.simulated_ns);
-  const perSec = (x: number) => (secs > 0 ? x / secs : null);
+  const perSec = (x: number) => (secs > 0 ? num(x / secs) : null);
   for (const g of r.guests) {
     const p = `guests.${g.name}.`;
     out[`${p}throughput`] = num(g.throughput.per_second);
@@ -44,7 +45,7 @@ export function metricsOf(r: Results): Metrics {
     out[`${p}exits_per_second`] = perSec(Object.values(g.exits).reduce((a, b) => a + b, 0));
     out[`${p}instructions_per_second`] = num(g.instructions_per_second);
   }
-  out['host.busy'] = r.pcpus.length ? r.pcpus.reduce((a, c) => a + c.busy_fraction, 0) / r.pcpus.length : null;
+  out['host.busy'] = r.pcpus.length ? num(r.pcpus.reduce((a, c) => a + c.busy_fraction, 0) / r.pcpus.length) : null;
   out['host.context_switches_per_second'] = perSec(r.pcpus.reduce((a, c) => a + c.context_switches, 0));
   return out;
 }

@@ -20,6 +20,8 @@ export interface PointInfo {
   /** Index of the point this one is compared with by `baseline`; null when there is none. */
   baseline: number | null;
   seeds: number[];
+  /** Guest → what its throughput counts at this point (`lock ops`, `requests`), for chart axes. */
+  throughput_units: Record<string, string>;
 }
 
 /** One run to do: a point's replicate. */
@@ -88,6 +90,7 @@ export function planSweep(l: LoadedSweep, scenarioFile: string = l.base.file): P
     let text = '';
     let programs = '';
     let cost = 0;
+    let units: Record<string, string> = {};
     try {
       const s = parseScenario(l.baseText, scenarioFile, { sets });
       text = s.text;
@@ -95,6 +98,7 @@ export function planSweep(l: LoadedSweep, scenarioFile: string = l.base.file): P
       // A program read from a file is not in the scenario's text.
       programs = s.guests.map((g) => g.instance.source).join('\n');
       metricsAt.push(new Set(metricNames(s)));
+      units = Object.fromEntries(s.guests.flatMap((g) => (g.count > 1 ? Array.from({ length: g.count }, (_, k) => `${g.name}-${k + 1}`) : [g.name]).map((n) => [n, g.instance.throughput.unit])));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       metricsAt.push(new Set());
@@ -102,7 +106,7 @@ export function planSweep(l: LoadedSweep, scenarioFile: string = l.base.file): P
       return;
     }
     const seeds = Array.from({ length: spec.replicates }, (_, r) => replicateSeed(spec.seed, key, r));
-    points.push({ index, key, params, baseline: null, seeds });
+    points.push({ index, key, params, baseline: null, seeds, throughput_units: units });
     seeds.forEach((seed, r) => runs.push({ point: index, replicate: r, seed, hash: sha256(`${code}\n${seed}\n${text}\n${programs}`), text, file: scenarioFile, record: runFileName(labels, key, r), cost }));
   });
   if (errors.length) throw new InputErrors(errors.slice(0, 20));

@@ -1,5 +1,13 @@
 import { tCritical95, type Range } from '../stats/interval.js';
 
+/**
+ * A figure rounded to 12 significant digits: far finer than any run can
+ * measure, and coarse enough that binary rounding of a sum or a quotient
+ * (0.23550000000000001) does not reach the results.
+ */
+export const clean = (x: number): number => (Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(12)) : x);
+
+
 export { tCritical95 };
 
 /**
@@ -30,12 +38,12 @@ export function summarise(values: readonly (number | null)[], range?: Range): Su
   if (n === 0) return { mean: null, ci_low: null, ci_high: null, n: 0 };
   let sum = 0;
   for (const x of xs) sum += x;
-  const mean = sum / n;
+  const mean = clean(sum / n);
   if (n < 2) return { mean, ci_low: null, ci_high: null, n };
   let ss = 0;
   for (const x of xs) ss += (x - mean) ** 2;
   const half = (tCritical95(n - 1) * Math.sqrt(ss / (n - 1))) / Math.sqrt(n);
   // A share stays in [0, 1] and a rate or a time at or above 0, as a run's own intervals do.
   const clamp = (x: number) => (range === undefined ? x : range === 'share' ? Math.min(1, Math.max(0, x)) : Math.max(0, x));
-  return { mean, ci_low: clamp(mean - half), ci_high: clamp(mean + half), n };
+  return { mean, ci_low: clean(clamp(mean - half)), ci_high: clean(clamp(mean + half)), n };
 }

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, htmlPage, jsonForScript, renderHtml } from '../../src/report/html.js';
+import { escapeHtml, htmlPage, jsonForScript, renderHtml, runCharts, STEAL_AXIS_MIN, stealDomain } from '../../src/report/html.js';
+import { formatNumber } from '../../src/report/format.js';
 import type { Results } from '../../src/report/results.js';
 import { ROOT, run } from '../helpers.js';
 
@@ -9,9 +10,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const OUT = `${ROOT}test-output`;
 const EVIL = '<script>alert(1)</script>';
 
-/** A real run with latency, several guests and a timeline event, so every kind of chart is drawn. */
+/** A real run with latency, sixteen guests (long legends) and a timeline event, so every kind of chart is drawn. */
 function sampleResults(): Results {
-  const r = run('many-guests-16on4.yaml', { duration: '200ms', sets: ['warmup=50ms', 'guests.web.count=4'] });
+  const r = run('many-guests-16on4.yaml', { duration: '200ms', sets: ['warmup=50ms'] });
   r.timeline = [{ at_ns: 150_000_000, command: 'taskset -pc 0-1 2000', effect: "pid 2000's current affinity list: 0-3\npid 2000's new affinity list: 0,1" }];
   return r;
 }
@@ -42,7 +43,7 @@ describe('HTML report: escaping (no browser)', () => {
     const html = renderHtml(hostile(sampleResults()));
     // The page without the inlined runtime (whose source mentions tags in strings); booleans keep a failure from printing a megabyte.
     const markup = html.replace(/<script>[\s\S]*?<\/script>/g, '<script></script>');
-    expect(markup.length).toBeLessThan(html.length / 2);
+    expect(html.length - markup.length).toBeGreaterThan(500_000);
     expect(markup.includes(EVIL)).toBe(false);
     expect(markup.includes('<img')).toBe(false);
     expect(markup.includes('<svg onload')).toBe(false);
@@ -50,10 +51,16 @@ describe('HTML report: escaping (no browser)', () => {
     expect(markup.includes('&lt;script&gt;alert(1)&lt;/script&gt;')).toBe(true);
     expect(/<script[^>]+src=|<link[^>]+href=|@import|url\(http/i.test(markup)).toBe(false);
     expect(markup.includes('Content-Security-Policy')).toBe(true);
-    // Exactly the runtime (3) + page script + one JSON block per chart.
+    // Exactly the runtime (vega, vega-interpreter) + page script + one JSON block per chart.
     const scripts = markup.match(/<script[ >]/g)!.length;
     const specs = markup.match(/<script type="application\/json"/g)!.length;
-    expect(scripts - specs).toBe(4);
+    expect(scripts - specs).toBe(3);
+    // Expressions run in vega-interpreter: the policy does not allow eval.
+    const csp = markup.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/)![1];
+    expect(csp).toMatch(/script-src &#39;sha256-/);
+    expect(csp.includes('unsafe-eval')).toBe(false);
+    // The specs are Vega, compiled from Vega-Lite in Node: the page carries no Vega-Lite compiler.
+    expect(markup.includes('"$schema":"https://vega.github.io/schema/vega/v6.json"')).toBe(true);
   });
 
   it('htmlPage renders a generic page of specs (as sweeps use it)', () => {
@@ -64,6 +71,66 @@ describe('HTML report: escaping (no browser)', () => {
     });
     expect(html.includes('<title>sweep &lt;x&gt;</title>')).toBe(true);
     expect(html.includes('data-spec="spec-0"')).toBe(true);
+  });
+});
+
+/** The Vega-Lite spec of the run report's chart with this title. */
+function specOf(r: Results, title: string): { data: { values: Record<string, unknown>[] }; mark: unknown; encoding: Record<string, { scale?: { domain?: unknown } }>; layer?: { encoding: Record<string, { scale?: { domain?: unknown } }> }[] } {
+  const s = runCharts(r).find((x) => x.title === title);
+  expect(s, title).toBeDefined();
+  return s!.spec as ReturnType<typeof specOf>;
+}
+
+describe('HTML report: charts and table (no browser)', () => {
+  const r = sampleResults();
+  const html = renderHtml(r);
+
+  it('carries the measured latency CDF in the results, at most 200 points rising to 1', () => {
+    for (const g of r.guests)
+      for (const L of Object.values(g.latency)) {
+        const c = L.cdf!;
+        expect(c.length).toBeGreaterThan(10);
+        expect(c.length).toBeLessThanOrEqual(200);
+        for (let k = 1; k < c.length; k++) {
+          expect(c[k].value_ns).toBeGreaterThan(c[k - 1].value_ns);
+          expect(c[k].p).toBeGreaterThanOrEqual(c[k - 1].p);
+        }
+        expect(c[c.length - 1].p).toBe(1);
+        expect(c[0].value_ns).toBeLessThanOrEqual(L.percentiles_ns.p50);
+      }
+  });
+
+  it('draws the CDF from the measured distribution, not the percentile points', () => {
+    const spec = specOf(r, 'Latency distribution (CDF) per guest');
+    const g = r.guests[0];
+    const [metric, L] = Object.entries(g.latency)[0];
+    const pts = spec.data.values.filter((v) => v.guest === g.name && v.metric === metric);
+    // One point per CDF bucket plus the start at 0 %.
+    expect(pts.length).toBe(L.cdf!.length + 1);
+    expect(pts.map((p) => p.fraction).slice(1)).toEqual(L.cdf!.map((c) => c.p));
+    expect(pts.some((p) => 'point' in p)).toBe(false);
+  });
+
+  it('keeps the steal axis at least 0–5 % so noise is not magnified', () => {
+    expect(stealDomain(0.0001)).toEqual([0, STEAL_AXIS_MIN]);
+    expect(stealDomain(0)).toEqual([0, STEAL_AXIS_MIN]);
+    expect(stealDomain(0.3)).toEqual([0, 0.3]);
+    const spec = specOf(r, 'Steal time per guest over time');
+    const dom = spec.layer![0].encoding.y.scale!.domain as number[];
+    expect(dom[0]).toBe(0);
+    expect(dom[1]).toBeGreaterThanOrEqual(STEAL_AXIS_MIN);
+  });
+
+  it('formats the guest table numbers one way, with their intervals', () => {
+    expect(formatNumber(44781.8)).toBe('44,782');
+    expect(formatNumber(922275)).toBe('922,275');
+    expect(formatNumber(12.345)).toBe('12.3');
+    expect(formatNumber(0.02213)).toBe('0.0221');
+    const table = html.slice(html.indexOf('<h2>Guests</h2>'), html.indexOf('</table>'));
+    const row = table.match(/<tr><td>web-1<\/td>(.*?)<\/tr>/)![1];
+    const cells = [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
+    // throughput/s and exits/s: grouped digits (no decimals at 1,000 and above), then the interval.
+    for (const c of [cells[3], cells[9]]) expect(c).toMatch(/^(\d{1,3}(,\d{3})+|\d{1,3}(\.\d+)?) ±[<0-9.]+%\*?$/);
   });
 });
 
@@ -116,6 +183,12 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
         surface: b.querySelector('svg') ? 'svg' : b.querySelector('canvas') ? 'canvas' : 'none',
         marks: b.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > rect, g.role-mark > text').length,
         axisTitles: Array.from(b.querySelectorAll('g.role-axis-title text')).map((t) => t.textContent ?? ''),
+        // How far the drawing (legend included) reaches past the card's content box, px (the container itself may be wider).
+        overflow: (() => {
+          const fig = b.closest('figure')!;
+          const right = fig.getBoundingClientRect().right - parseFloat(getComputedStyle(fig).paddingRight);
+          return Math.ceil(((b.querySelector('svg, canvas') as Element | null)?.getBoundingClientRect().right ?? 0) - right);
+        })(),
       })),
     );
 
@@ -149,6 +222,16 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     await page.close();
   });
 
+  it('keeps every chart, legend included, inside its card with sixteen guests of two workloads', async () => {
+    const { page, errors } = await open(renderHtml(run('overcommit-16on4.yaml', { duration: '100ms', sets: ['warmup=20ms'] })));
+    expect(errors).toEqual([]);
+    for (const c of await charts(page)) {
+      expect(c.rendered, c.title).toBe('ok');
+      expect(c.overflow, c.title).toBeLessThanOrEqual(0);
+    }
+    await page.close();
+  });
+
   it('shows hostile scenario text literally and runs none of it', async () => {
     const { page, requests, errors, dialogs } = await open(renderHtml(hostile(sampleResults())));
     expect(dialogs).toEqual([]);
@@ -159,7 +242,7 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     expect(text).toContain(EVIL);
     expect(text).toContain('</script><script>alert(2)</script> & <img src=x onerror=alert(3)>');
     expect(await page.$$eval('img', (els) => els.length)).toBe(0);
-    expect(await page.$$eval('script:not([type])', (els) => els.length)).toBe(4);
+    expect(await page.$$eval('script:not([type])', (els) => els.length)).toBe(3);
     const svgText = await page.$$eval('svg text', (ts) => ts.map((t) => t.textContent).join('\n'));
     expect(svgText).toContain(EVIL);
     for (const c of await charts(page)) expect(c.rendered, c.title).toBe('ok');

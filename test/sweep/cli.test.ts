@@ -65,7 +65,11 @@ describe('simvm sweep: the same results for any number of workers and shards', (
     expect(doc.complete).toBe(true);
     expect(doc.shard).toBeNull();
     expect(doc.points).toHaveLength(6);
-    expect(doc.points[0].params).toEqual({ 'guests.vm.smp': '1', 'guests.vm.workload.rate': '1k/s' });
+    // Parameters keep their YAML types: smp is a number, the rate a string as written.
+    expect(doc.simvm.sweep_version).toBe(2);
+    expect(doc.points[0].params).toEqual({ 'guests.vm.smp': 1, 'guests.vm.workload.rate': '1k/s' });
+    // No binary rounding noise in any figure (0.23550000000000001): at most 12 significant digits.
+    for (const n of a.match(/-?\d+\.\d+(e-?\d+)?/g) ?? []) expect(n.replace(/^-?0\.0*|\.|e.*$/g, '').replace(/^0+/, '').length, n).toBeLessThanOrEqual(12);
     const s = doc.points[3].summary['guests.vm.throughput'];
     expect(s.n).toBe(3);
     expect(s.ci_low).toBeLessThanOrEqual(s.mean);
@@ -215,22 +219,28 @@ describe('simvm sweep: other forms', () => {
       join(d, 'z.yaml'),
       'scenario: s.yaml\nsweep:\n  name: zipped\n  mode: zip\n  replicates: 3\n  params:\n    guests.vm.smp: [1, 2]\n    guests.vm.workload.service: { from: 50us, to: 100us, step: 50us }\nexpect:\n  - "guests.vm.throughput > 0"\n  - { check: "throughput > 0", where: { guests.vm.workload.service: 50us } }\n',
     );
-    const r = cli(['sweep', 'z.yaml', '--format', 'json,html', '--quiet'], { cwd: d });
+    const r = cli(['sweep', 'z.yaml', '--format', 'json,html,csv', '--quiet'], { cwd: d });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const doc = JSON.parse(read(d, 'reports/zipped/sweep.json'));
     expect(doc.sweep.name).toBe('zipped');
     expect(doc.sweep.scenario_file).toBe('s.yaml');
     expect(doc.points.map((p: { params: unknown }) => p.params)).toEqual([
-      { 'guests.vm.smp': '1', 'guests.vm.workload.service': '50.0us' },
-      { 'guests.vm.smp': '2', 'guests.vm.workload.service': '100us' },
+      { 'guests.vm.smp': 1, 'guests.vm.workload.service': '50.0us' },
+      { 'guests.vm.smp': 2, 'guests.vm.workload.service': '100us' },
     ]);
+    // The CSV: a row per point and metric, parameters as columns, the summary as sweep.json has it.
+    const csv = read(d, 'reports/zipped/sweep.csv').split('\r\n');
+    expect(csv[0]).toBe('point,guests.vm.smp,guests.vm.workload.service,metric,unit,mean,ci_low,ci_high,n');
+    const metrics = Object.keys(doc.points[0].summary);
+    expect(csv.length).toBe(1 + 2 * metrics.length + 1);
+    const t = doc.points[1].summary['guests.vm.throughput'];
+    expect(csv).toContain(`2,2,100us,guests.vm.throughput,per second,${t.mean},${t.ci_low},${t.ci_high},3`);
     // `where:` names a value as written (50us) or as labelled (50.0us).
     expect(doc.expect).toMatchObject({ passed: 3, failed: 0 });
     const html = read(d, 'reports/zipped/sweep.html');
     expect(html).toMatch(/<title>simvm sweep: zipped<\/title>/);
-    expect(html).toMatch(/errorband/);
-    expect(html).toMatch(/guests\.vm\.throughput vs guests\.vm\.smp/);
+    expect(html).toContain('Throughput of vm (requests/s) by vCPUs of vm');
   });
   it('a scenario without sweep: is one point', () => {
     const d = dir(SWEEP.split('sweep:')[0]);
