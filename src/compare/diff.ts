@@ -145,7 +145,7 @@ export function diffSweeps(a: SweepDoc, b: SweepDoc, names: [string, string]): D
   }
   for (const pa of a.points) {
     const pb = bByKey.get(pa.key);
-    const keys = [...Object.keys(pa.summary), ...(pb ? Object.keys(pb.summary).filter((k) => !(k in pa.summary)) : [])];
+    const keys = [...Object.keys(pa.summary), ...(pb ? Object.keys(pb.summary).filter((k) => !Object.hasOwn(pa.summary, k)) : [])];
     for (const k of keys) rows.push(row(pa.key, k, pointMetric(pa.summary[k]), pointMetric(pb?.summary[k])));
   }
   for (const pb of b.points) if (!a.points.some((p) => p.key === pb.key)) for (const k of Object.keys(pb.summary)) rows.push(row(pb.key, k, undefined, pointMetric(pb.summary[k])));
