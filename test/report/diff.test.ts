@@ -137,11 +137,14 @@ describe('simvm diff', () => {
     put('other.json', '{"x": 1}');
     put('sweep.json', JSON.stringify({ simvm: { sweep_version: 1 }, points: [] }));
     const err = (args: string[]) => cli(['diff', ...args], { cwd: dir });
-    expect(err(['a.json', 'none.json']).stderr).toBe('none.json: error: no such file\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
-    expect(err(['a.json', 'notjson.json']).stderr).toMatch(/^notjson\.json: error: not JSON: /);
-    expect(err(['a.json', 'other.json']).stderr).toBe('other.json: error: not a simvm report or sweep results file\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
-    expect(err(['a.json', 'sweep.json']).stderr).toBe('sweep.json: error: a.json is a report and sweep.json a sweep results file\n  hint: compare two report.json files, or two sweep.json files\n');
-    expect(err(['a.json', 'b.json', '--format', 'pdf']).stderr).toBe('error: unknown --format "pdf"\n  hint: use text, json or html\n');
+    expect(err(['a.json', 'none.json']).stderr).toBe('simvm: error: none.json: no such file\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
+    expect(err(['a.json', 'notjson.json']).stderr).toMatch(/^simvm: error: notjson\.json: not JSON \(at character 2\)\n/);
+    // The message says where, never what the file holds.
+    put('secret.json', 'hunter2 is the password');
+    expect(err(['a.json', 'secret.json']).stderr).toBe('simvm: error: secret.json: not JSON\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
+    expect(err(['a.json', 'other.json']).stderr).toBe('simvm: error: other.json: not a simvm report or sweep results file\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
+    expect(err(['a.json', 'sweep.json']).stderr).toBe('simvm: error: sweep.json: a.json is a report and sweep.json a sweep results file\n  hint: compare two report.json files, or two sweep.json files\n');
+    expect(err(['a.json', 'b.json', '--format', 'pdf']).stderr).toBe('simvm: error: unknown --format "pdf"\n  hint: use text, json or html\n');
     for (const a of [['a.json', 'none.json'], ['a.json', 'sweep.json']]) expect(err(a).code).toBe(2);
   });
 });
