@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { SCENARIO } from './scenario/fields.js';
 import { InputError } from './util/errors.js';
 import { loadScenario } from './scenario/load.js';
 import { PRECISION_METRICS, runScenarioAsync, type PrecisionMetric } from './sim/run.js';
@@ -70,6 +71,10 @@ async function runCommand(args: RunArgs): Promise<number> {
   const formats = parseFormats(args.format, FORMATS);
   for (const [flag, v] of [['max-wall', args.maxWall], ['max-events', args.maxEvents], ['max-rss', args.maxRss]] as const) {
     if (v !== undefined && !(v > 0)) throw new InputError(`--${flag} must be a number above 0, got ${v}`, undefined, undefined, undefined, 'leave it out for no limit');
+  }
+  // Same range as the scenario's seed: field (src/scenario/fields.ts); yargs reads "abc" as NaN.
+  if (args.seed !== undefined && !(Number.isInteger(args.seed) && args.seed >= 0 && args.seed <= SCENARIO.seed.max)) {
+    throw new InputError(`--seed must be a whole number from 0 to ${SCENARIO.seed.max}, got ${Number.isNaN(args.seed) ? 'something that is not a number' : args.seed}`, undefined, undefined, undefined, 'e.g. --seed 7');
   }
   const precision = args.precision !== undefined ? { target: parsePrecision(args.precision), metrics: parsePrecisionMetrics(args.precisionMetric) } : undefined;
   const s = loadScenario(args.scenario, { sets: args.set, seed: args.seed, duration: args.duration });

@@ -13,7 +13,7 @@
  * Without both intervals the row says "no interval": simvm does not guess.
  */
 import { readFileSync } from 'node:fs';
-import { InputError } from '../util/errors.js';
+import { InputError, notJsonMessage } from '../util/errors.js';
 import { table } from '../report/table.js';
 import type { GuestResult, Results } from '../report/results.js';
 import type { SweepDoc } from '../sweep/doc.js';
@@ -61,7 +61,7 @@ export function readResults(file: string): Loaded {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`not JSON: ${(e as Error).message}`, file, undefined, undefined, 'give a report.json (simvm run) or sweep.json (simvm sweep)');
+    throw new InputError(notJsonMessage(e), file, undefined, undefined, 'give a report.json (simvm run) or sweep.json (simvm sweep)');
   }
   if (doc && typeof doc === 'object' && doc.simvm && typeof doc.simvm.report_version === 'number' && Array.isArray(doc.guests)) return { kind: 'report', doc };
   if (doc && typeof doc === 'object' && doc.simvm && typeof doc.simvm.sweep_version === 'number' && Array.isArray(doc.points)) return { kind: 'sweep', doc };
@@ -145,7 +145,7 @@ export function diffSweeps(a: SweepDoc, b: SweepDoc, names: [string, string]): D
   }
   for (const pa of a.points) {
     const pb = bByKey.get(pa.key);
-    const keys = [...Object.keys(pa.summary), ...(pb ? Object.keys(pb.summary).filter((k) => !(k in pa.summary)) : [])];
+    const keys = [...Object.keys(pa.summary), ...(pb ? Object.keys(pb.summary).filter((k) => !Object.hasOwn(pa.summary, k)) : [])];
     for (const k of keys) rows.push(row(pa.key, k, pointMetric(pa.summary[k]), pointMetric(pb?.summary[k])));
   }
   for (const pb of b.points) if (!a.points.some((p) => p.key === pb.key)) for (const k of Object.keys(pb.summary)) rows.push(row(pb.key, k, undefined, pointMetric(pb.summary[k])));

@@ -142,7 +142,7 @@ function checkFields(ctx: Ctx, node: Node | null, fields: Fields, path: string, 
       const keyNode = pair.key as Node;
       const key = keyText(keyNode);
       if (skip.includes(key)) continue;
-      if (!(key in fields)) {
+      if (!Object.hasOwn(fields, key)) {
         unknownField(ctx, keyNode, key, Object.keys(fields), path);
         continue;
       }
@@ -259,7 +259,7 @@ function check(ctx: Ctx, node: Node | null, f: Field, path: string): any {
       }
       const tagNode = node.get(f.tag, true) as Node | undefined;
       const kind = tagNode && isScalar(tagNode) ? String(tagNode.value) : f.default;
-      if (!kind || !(kind in f.variants)) {
+      if (!kind || !Object.hasOwn(f.variants, kind)) {
         const s = kind ? suggest(kind, Object.keys(f.variants)) : undefined;
         ctx.errors.push(at(ctx, tagNode ?? node, `${path}.${f.tag} must be one of ${Object.keys(f.variants).join(', ')}${kind ? `, got "${kind}"` : ''}`, s ? `did you mean "${s}"?` : undefined));
         return undefined;

@@ -235,7 +235,7 @@ export function parseCheck(src: string): Check {
     if (t.t === 'id') {
       p++;
       if (['and', 'or', 'not'].includes(t.v)) throw new ExprError(`"${t.v}" needs something before it`, t.at);
-      if (t.v in FNS && isOp('(')) {
+      if (Object.hasOwn(FNS, t.v) && isOp('(')) {
         p++;
         const args = [sumE()];
         while (isOp(',')) {

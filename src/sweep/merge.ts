@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { InputError } from '../util/errors.js';
+import { InputError, notJsonMessage } from '../util/errors.js';
 import { buildDoc, docFromJson, SWEEP_VERSION, type RunRecord, type SweepDoc } from './doc.js';
 import type { PointInfo } from './plan.js';
 
@@ -15,7 +15,7 @@ export function readDoc(file: string): SweepDoc {
   try {
     doc = JSON.parse(text) as SweepDoc;
   } catch (e) {
-    throw new InputError(`not JSON: ${(e as Error).message}`, file, undefined, undefined, 'give the sweep results files that simvm sweep wrote');
+    throw new InputError(notJsonMessage(e), file, undefined, undefined, 'give the sweep results files that simvm sweep wrote');
   }
   if (!doc || typeof doc !== 'object' || !doc.simvm || typeof doc.simvm.sweep_version !== 'number' || !Array.isArray(doc.points) || !doc.sweep) {
     throw new InputError('not simvm sweep results', file, undefined, undefined, 'a scenario report (report.json) cannot be merged; give sweep.json or sweep-shard-*.json files');

@@ -37,3 +37,18 @@ export class InputErrors extends InputError {
     return shown.join('\n');
   }
 }
+
+/**
+ * What is wrong with a file JSON.parse refused, without quoting it: V8's
+ * messages can quote the file's first characters ("Unexpected token 'h',
+ * "hello"... is not valid JSON"), so only the position is kept.
+ */
+export function notJsonMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : '';
+  const lc = /line (\d+) column (\d+)/.exec(m);
+  if (lc) return `not JSON (at line ${lc[1]}, column ${lc[2]})`;
+  const pos = /at position (\d+)/.exec(m);
+  if (pos) return `not JSON (at character ${Number(pos[1]) + 1})`;
+  if (/end of JSON input|Unexpected end/.test(m)) return 'not JSON (it ends too early)';
+  return 'not JSON';
+}

@@ -138,7 +138,10 @@ describe('simvm diff', () => {
     put('sweep.json', JSON.stringify({ simvm: { sweep_version: 1 }, points: [] }));
     const err = (args: string[]) => cli(['diff', ...args], { cwd: dir });
     expect(err(['a.json', 'none.json']).stderr).toBe('simvm: error: none.json: no such file\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
-    expect(err(['a.json', 'notjson.json']).stderr).toMatch(/^simvm: error: notjson\.json: not JSON: /);
+    expect(err(['a.json', 'notjson.json']).stderr).toMatch(/^simvm: error: notjson\.json: not JSON \(at character 2\)\n/);
+    // The message says where, never what the file holds.
+    put('secret.json', 'hunter2 is the password');
+    expect(err(['a.json', 'secret.json']).stderr).toBe('simvm: error: secret.json: not JSON\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
     expect(err(['a.json', 'other.json']).stderr).toBe('simvm: error: other.json: not a simvm report or sweep results file\n  hint: give a report.json (simvm run) or sweep.json (simvm sweep)\n');
     expect(err(['a.json', 'sweep.json']).stderr).toBe('simvm: error: sweep.json: a.json is a report and sweep.json a sweep results file\n  hint: compare two report.json files, or two sweep.json files\n');
     expect(err(['a.json', 'b.json', '--format', 'pdf']).stderr).toBe('simvm: error: unknown --format "pdf"\n  hint: use text, json or html\n');
