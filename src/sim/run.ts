@@ -57,8 +57,7 @@ class Run {
   private readonly interval: number;
   /** Samples taken at the last precision check. */
   private checkedAt = 0;
-  /** Worst relative half-width at the last check, and whether the target was met. */
-  private precisionReached: number | null = null;
+  /** The target was met at a check: the window closes at the next sampling instant. */
   private precisionMet = false;
 
   constructor(
@@ -112,7 +111,6 @@ class Run {
         worst = Math.max(worst, rel ?? Infinity);
       }
     });
-    this.precisionReached = worst;
     if (worst <= p.target) {
       this.precisionMet = true;
       const next = this.s.warmup + (n + 1) * this.interval;
