@@ -12,13 +12,10 @@ import type { Sampler } from './sampler.js';
 export function addIntervals(r: Results, guests: readonly Guest[], sampler: Sampler, percentiles: number[]): void {
   const series = r.series;
   if (!series) return;
-  const perS = 1e9 / series.interval_ns;
   r.guests.forEach((g, i) => {
-    const sg = series.guests[i];
-    const w = sampler.windows[i];
-    g.throughput.per_second_ci95 = rounded(batchMeansCi(g.throughput.per_second, sg.throughput, 'nonnegative'), 1e3);
-    g.steal_fraction_ci95 = rounded(batchMeansCi(g.steal_fraction, w.stealNs, 'share', w.runnableNs), 1e4);
-    g.exits_per_second_ci95 = rounded(batchMeansCi(g.exits_per_second, Array.from(w.exits, (x) => x * perS), 'nonnegative'), 1e3);
+    g.throughput.per_second_ci95 = rounded(figureCi(sampler, i, 'throughput', g.throughput.per_second).ci, 1e3);
+    g.steal_fraction_ci95 = rounded(figureCi(sampler, i, 'steal', g.steal_fraction).ci, 1e4);
+    g.exits_per_second_ci95 = rounded(figureCi(sampler, i, 'exits', g.exits_per_second).ci, 1e3);
     const measured = r.run.simulated_ns;
     for (const [name, l] of Object.entries(g.latency)) {
       const sections = groupSections(guests[i], name, measured);
@@ -34,6 +31,35 @@ export function addIntervals(r: Results, guests: readonly Guest[], sampler: Samp
     const idle = series.pcpu[i]?.share.idle;
     c.busy_fraction_ci95 = idle ? rounded(batchMeansCi(c.busy_fraction, idle.map((x) => 1 - x), 'share'), 1e4) : null;
   });
+}
+
+/** The per-guest figures whose intervals come from the sampling windows. */
+export type WindowFigure = 'throughput' | 'exits' | 'steal';
+
+/**
+ * Guest i's figure and its batch-means interval from the first `n` sampling
+ * windows: `value` is the figure as reported when given, else the windows'
+ * own estimate (a precision run judges itself while it runs this way).
+ * Steal is a ratio of sums (steal over runnable time), not a mean of ratios.
+ */
+export function figureCi(sampler: Sampler, i: number, figure: WindowFigure, value?: number, n = sampler.samples): { value: number; ci: Ci95 | null } {
+  const w = sampler.windows[i];
+  if (figure === 'steal') {
+    const st = w.stealNs.subarray(0, n);
+    const run = w.runnableNs.subarray(0, n);
+    const v = value ?? sum(st) / (sum(run) || 1);
+    return { value: v, ci: batchMeansCi(v, st, 'share', run) };
+  }
+  const perS = 1e9 / sampler.interval;
+  const xs = figure === 'throughput' ? sampler.series.guests[i].throughput.slice(0, n) : Array.from(w.exits.subarray(0, n), (x) => x * perS);
+  const v = value ?? (xs.length ? sum(xs) / xs.length : 0);
+  return { value: v, ci: batchMeansCi(v, xs, 'nonnegative') };
+}
+
+function sum(xs: ArrayLike<number>): number {
+  let t = 0;
+  for (let i = 0; i < xs.length; i++) t += xs[i];
+  return t;
 }
 
 /** Bounds rounded to 1/`per` (the precision the figure itself is reported with). */

@@ -4,8 +4,8 @@ import type { Results } from '../report/results.js';
 import { collect } from './collect.js';
 import { Sampler } from './sampler.js';
 import { MeasuredWindow } from './window.js';
-import { addIntervals } from './intervals.js';
-import { batchMeansCi, relativeHalfWidth, SECTIONS } from '../stats/interval.js';
+import { addIntervals, figureCi } from './intervals.js';
+import { relativeHalfWidth, SECTIONS } from '../stats/interval.js';
 import { mser5 } from '../stats/mser.js';
 import { TimelineRunner } from './timeline-run.js';
 import type { Tracer } from '../host/tracer.js';
@@ -89,28 +89,12 @@ class Run {
     const n = this.sampler.samples;
     if (!p || this.precisionMet || n < PRECISION_FIRST_CHECK || n < this.checkedAt * PRECISION_CHECK_GROWTH) return;
     this.checkedAt = n;
-    const series = this.sampler.series;
-    const perS = 1e9 / this.interval;
     let worst = 0;
-    this.sim.guests.forEach((_, i) => {
-      const w = this.sampler.windows[i];
+    for (let i = 0; i < this.sim.guests.length; i++)
       for (const m of p.metrics) {
-        let rel: number | null;
-        if (m === 'throughput') {
-          const xs = series.guests[i].throughput.slice(0, n);
-          rel = relativeHalfWidth(mean(xs), batchMeansCi(mean(xs), xs, 'nonnegative'));
-        } else if (m === 'exits') {
-          const xs = Array.from(w.exits.subarray(0, n), (x) => x * perS);
-          rel = relativeHalfWidth(mean(xs), batchMeansCi(mean(xs), xs, 'nonnegative'));
-        } else {
-          const st = w.stealNs.subarray(0, n);
-          const run = w.runnableNs.subarray(0, n);
-          const v = sum(st) / (sum(run) || 1);
-          rel = relativeHalfWidth(v, batchMeansCi(v, st, 'share', run));
-        }
-        worst = Math.max(worst, rel ?? Infinity);
+        const { value, ci } = figureCi(this.sampler, i, m, undefined, n);
+        worst = Math.max(worst, relativeHalfWidth(value, ci) ?? Infinity);
       }
-    });
     if (worst <= p.target) {
       this.precisionMet = true;
       const next = this.s.warmup + (n + 1) * this.interval;
@@ -173,13 +157,6 @@ class Run {
     return { results, sim };
   }
 }
-
-function sum(xs: ArrayLike<number>): number {
-  let t = 0;
-  for (let i = 0; i < xs.length; i++) t += xs[i];
-  return t;
-}
-const mean = (xs: ArrayLike<number>) => (xs.length ? sum(xs) / xs.length : 0);
 
 /** Coefficient of variation (stddev / mean) of the non-null values, or null with fewer than 2. */
 function cv(xs: (number | null)[]): number | null {
